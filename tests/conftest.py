@@ -1,0 +1,30 @@
+"""Shared fixtures: the offline assets beside the project, small videos made on the fly, and a `v2s` runner."""
+import os, subprocess, sys
+from pathlib import Path
+import pytest
+
+os.environ.setdefault('HF_HUB_OFFLINE', '1')
+os.environ.setdefault('V2S_OFFLINE', '1')
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get('V2S_SHARED', ROOT.parent/'shared'))
+
+
+def shared_file(*parts) -> Path:
+    "A file under ../shared, or skip the test with a message naming it"
+    p = SHARED.joinpath(*parts)
+    if not p.exists(): pytest.skip(f'{p} is not available (the shared assets live beside the project)')
+    return p
+
+
+def run_v2s(*args, env=None, timeout=600):
+    "Run the `v2s` command in a subprocess; returns CompletedProcess with text output"
+    e = {**os.environ, 'V2S_OFFLINE': '1', 'HF_HUB_OFFLINE': '1', **(env or {})}
+    return subprocess.run([sys.executable, '-m', 'v2s_nb.cli', *map(str, args)], capture_output=True, text=True, env=e, timeout=timeout)
+
+
+def make_video(path, n_frames=24, size=96, fps=24, seed=0):
+    "Write a drawn talking-head clip of `n_frames` frames"
+    from v2s_nb.video import VideoWriter, synthetic_talking_head
+    with VideoWriter(path, fps=fps) as w:
+        for f in synthetic_talking_head(n_frames, size, seed=seed): w.write(f)
+    return Path(path)
