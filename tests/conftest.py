@@ -6,6 +6,7 @@ import pytest
 os.environ.setdefault('HF_HUB_OFFLINE', '1')
 os.environ.setdefault('V2S_OFFLINE', '1')
 ROOT = Path(__file__).resolve().parents[1]
+V2S = Path(sys.executable).parent/'v2s'  # the installed console script
 SHARED = Path(os.environ.get('V2S_SHARED', ROOT.parent/'shared'))
 
 
@@ -19,7 +20,7 @@ def shared_file(*parts) -> Path:
 def run_v2s(*args, env=None, timeout=600):
     "Run the `v2s` command in a subprocess; returns CompletedProcess with text output"
     e = {**os.environ, 'V2S_OFFLINE': '1', 'HF_HUB_OFFLINE': '1', **(env or {})}
-    return subprocess.run([sys.executable, '-m', 'v2s_nb.cli', *map(str, args)], capture_output=True, text=True, env=e, timeout=timeout)
+    return subprocess.run([str(V2S), *map(str, args)], capture_output=True, text=True, env=e, timeout=timeout)
 
 
 def make_video(path, n_frames=24, size=96, fps=24, seed=0):
