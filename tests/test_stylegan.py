@@ -14,9 +14,7 @@ def _gen(golden, fused):
     c = golden['config']
     g = Generator(c['size'], c['style_dim'], c['n_mlp'], channels=c['channels'], blur_kernel=c['blur_kernel'], lr_mlp=c['lr_mlp']).eval()
     g.load_state_dict(golden['state_dict'], strict=True)
-    for m in g.modules():
-        if hasattr(m, 'fused'): m.fused = fused
-    return g
+    return g.set_fused(fused)
 
 
 @pytest.mark.parametrize('fused', [True, False], ids=['fused', 'per-sample'])
