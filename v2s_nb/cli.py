@@ -30,14 +30,15 @@ def _common(p, out_default=None):
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog='v2s', description='Video2StyleGAN: encode face videos into StyleGAN2 W+ and back.',
                                  epilog=_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = ap.add_subparsers(dest='command', required=True, metavar='COMMAND')
-    p = sub.add_parser('demo', help='draw a short clip and encode it (the quick-start job)', epilog=_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    subs = ap.add_subparsers(dest='command', required=True, metavar='COMMAND')
+    sub = lambda name, help: subs.add_parser(name, help=help, epilog=_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub('demo', 'draw a short clip and encode it (the quick-start job)')
     _common(p, out_default='demo_out'); p.add_argument('--frames', type=int, default=48, help='length of the drawn clip')
     p.set_defaults(func=_cmd_demo)
-    p = sub.add_parser('encode', help='encode a video into W+ and render it back', epilog=_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub('encode', 'encode a video into W+ and render it back')
     p.add_argument('video', help='input video file'); _common(p)
     p.set_defaults(func=_cmd_encode)
-    p = sub.add_parser('bench', help='time FrEN and ViEN per frame', epilog=_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub('bench', 'time FrEN and ViEN per frame')
     _common(p, out_default=False); p.add_argument('--runs', type=int, default=20, help='timed runs per encoder')
     p.set_defaults(func=_cmd_bench)
     return ap

@@ -15,10 +15,20 @@ from .weights import resolve, load_checkpoint
 from .stylegan import latent_split
 
 # %% auto #0
-__all__ = ['Attention', 'Mlp', 'Block', 'PatchEmbed', 'ViT', 'FrEN', 'reuse_high', 'ViEN', 'build_encoders', 'load_encoders',
-           'VideoEncoder']
+__all__ = ['init_linears', 'latent_avg_buffer', 'Attention', 'Mlp', 'Block', 'PatchEmbed', 'ViT', 'FrEN', 'reuse_high', 'ViEN',
+           'build_encoders', 'load_encoders', 'VideoEncoder']
 
 # %% ../nbs/06_encoders.ipynb #80bc0564
+def init_linears(*modules):
+    "ViT-style init for every nn.Linear inside `modules`: truncated normal (std 0.02) weights, zero bias"
+    for mod in modules:
+        for m in mod.modules():
+            if isinstance(m, nn.Linear): nn.init.trunc_normal_(m.weight, std=0.02); nn.init.zeros_(m.bias)
+
+def latent_avg_buffer(latent_avg, style_dim:int):
+    "The mean latent (style_dim,) encoders predict offsets from; zeros when unknown"
+    return torch.zeros(style_dim) if latent_avg is None else latent_avg.detach().clone().reshape(style_dim)
+
 class Attention(nn.Module):
     "Multi-head self-attention over (B,T,D) tokens"
     def __init__(self, dim:int, n_heads:int):
@@ -65,8 +75,7 @@ class ViT(nn.Module):
         self.blocks = nn.Sequential(*[Block(d, cfg.n_heads, cfg.mlp_ratio) for _ in range(cfg.depth)])
         self.norm = nn.LayerNorm(d, eps=1e-6)
         nn.init.trunc_normal_(self.cls_token, std=0.02)
-        for m in self.modules():
-            if isinstance(m, nn.Linear): nn.init.trunc_normal_(m.weight, std=0.02); nn.init.zeros_(m.bias)
+        init_linears(self)
 
     def forward(self, x, extra_tokens=None): # x (B,3,S,S), extra (B,k,D) -> (B,D)
         if x.shape[-1] != self.cfg.img_size or x.shape[-2] != self.cfg.img_size:
@@ -84,8 +93,8 @@ class FrEN(nn.Module):
         self.n_latent, self.style_dim = n_latent, style_dim
         self.vit = ViT(cfg)
         self.head = nn.Linear(cfg.embed_dim, n_latent * style_dim)
-        nn.init.trunc_normal_(self.head.weight, std=0.02); nn.init.zeros_(self.head.bias)
-        self.register_buffer('latent_avg', torch.zeros(style_dim) if latent_avg is None else latent_avg.detach().clone().reshape(style_dim))
+        init_linears(self.head)
+        self.register_buffer('latent_avg', latent_avg_buffer(latent_avg, style_dim))
 
     def forward(self, x): # (B,3,S,S) -> (B,n_latent,style_dim)
         return self.latent_avg + self.head(self.vit(x)).view(-1, self.n_latent, self.style_dim)
@@ -105,9 +114,8 @@ class ViEN(nn.Module):
         d = cfg.embed_dim
         self.prev_mlp = nn.Sequential(nn.Linear(n_latent * style_dim, d), nn.GELU(), nn.Linear(d, d))  # w_{t-1} -> extra token
         self.head = nn.Linear(d, n_low * style_dim)
-        for m in [*self.prev_mlp, self.head]:
-            if isinstance(m, nn.Linear): nn.init.trunc_normal_(m.weight, std=0.02); nn.init.zeros_(m.bias)
-        self.register_buffer('latent_avg', torch.zeros(style_dim) if latent_avg is None else latent_avg.detach().clone().reshape(style_dim))
+        init_linears(self.prev_mlp, self.head)
+        self.register_buffer('latent_avg', latent_avg_buffer(latent_avg, style_dim))
 
     def predict_low(self, x, prev): # -> (B,n_low,d)
         token = self.prev_mlp((prev - self.latent_avg).flatten(1))[:, None]   # (B,1,D)

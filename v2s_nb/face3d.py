@@ -150,16 +150,20 @@ class Face3D(Frozen):
         self.register_buffer('param_std', torch.as_tensor(np.asarray(param_std), dtype=torch.float32).reshape(62))
         self.freeze()                                      # BatchNorm stays in inference mode
 
+    @staticmethod
+    def whole_image_boxes(images): # (B,3,H,W) -> (B,4) px
+        "One box per image covering all of it (the default crop)"
+        return images.new_tensor([0, 0, images.shape[-1], images.shape[-2]]).expand(images.shape[0], 4)
+
     def crop(self, images, boxes=None): # (B,3,H,W), (B,4) px -> (B,3,120,120) normalised BGR
-        b, _, h, w = images.shape
-        if boxes is None: boxes = images.new_tensor([0, 0, w, h]).expand(b, 4)
+        b = images.shape[0]
+        if boxes is None: boxes = self.whole_image_boxes(images)
         rois = torch.cat([torch.arange(b, device=images.device, dtype=images.dtype)[:, None], boxes.to(images)], 1)
         crops = roi_align(images, rois, (self.size, self.size), spatial_scale=1.0, sampling_ratio=2, aligned=True)
         return crops.flip(1) * (127.5 / 128)             # RGB [-1,1] -> BGR, (x·127.5 + 127.5 − 127.5)/128
 
     def forward(self, images, boxes=None) -> dict:
-        b = images.shape[0]
-        if boxes is None: boxes = images.new_tensor([0, 0, images.shape[-1], images.shape[-2]]).expand(b, 4)
+        if boxes is None: boxes = self.whole_image_boxes(images)
         param = self.regressor(self.crop(images, boxes)) * self.param_std + self.param_mean
         out = split_params(param)
         v = self.bfm.shape(out['alpha'], out['beta']) @ out['P'][:, :, :3].transpose(1, 2) + out['T'][:, None]  # (B,N,3), Eq. 4

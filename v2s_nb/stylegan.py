@@ -176,7 +176,6 @@ def latent_split(size:int, low_max_res:int=32) -> tuple:
     res = latent_resolutions(size)
     return len(res), sum(r <= low_max_res for r in res)
 
-#| export
 def default_channels(channel_multiplier:int=2) -> dict:
     "rosinality's channel widths per resolution"
     m = channel_multiplier

@@ -147,9 +147,8 @@ class _NumpyOnlyUnpickler(pickle.Unpickler):
         if (module, name) not in _NUMPY_GLOBALS:
             raise V2SError(f"{getattr(self, 'path', 'pickle')}: refusing to unpickle {module}.{name} (only numpy arrays are allowed)")
         import numpy as np
-        if name == '_reconstruct': return np._core.multiarray._reconstruct if hasattr(np, '_core') else np.core.multiarray._reconstruct
-        if name == 'scalar': return np._core.multiarray.scalar if hasattr(np, '_core') else np.core.multiarray.scalar
-        return getattr(np, name)
+        if module == 'numpy': return getattr(np, name)
+        return getattr(np._core.multiarray if hasattr(np, '_core') else np.core.multiarray, name)  # numpy 2 moved `core`
 
 def load_numpy_pickle(path):
     "Read a pickled numpy array / dict of arrays, refusing anything that would run other code"
