@@ -52,3 +52,21 @@ def test_bad_input_stops_before_training(data, tmp_path):
     r = run_v2s('train', 'fren', '--data', data/'data', '--out', out, '--profile', 'mini', '--iters', '2', '--losses', 'l2', '--resume')
     _fails(r, "not 'mini'")
     assert len(_rows(out/'fren_log.csv')) == 1                                           # nothing was trained
+
+
+@pytest.mark.slow
+def test_two_processes_agree(tmp_path):
+    "Two CPU processes (gloo), started by torchrun: both end with identical weights, which differ from the start"
+    import os, subprocess, sys, torch
+    from conftest import ROOT
+    env = {**os.environ, 'V2S_OFFLINE': '1', 'HF_HUB_OFFLINE': '1', 'OMP_NUM_THREADS': '1'}
+    r = subprocess.run([sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2', '--master_port', '29533',
+                        str(ROOT/'tools'/'dist_check.py'), str(tmp_path)], capture_output=True, text=True, env=env, timeout=600)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
+    a, b = torch.load(tmp_path/'rank0.pt'), torch.load(tmp_path/'rank1.pt')
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    assert [int(l.split(',')[0]) for l in (tmp_path/'fren_log.csv').read_text().splitlines()[1:]] == [0, 1, 2]   # rank 0 logs
+    from v2s_nb.encoders import build_encoders
+    from v2s_nb.stylegan import load_generator
+    fresh, _ = build_encoders('tiny', load_generator('tiny').mean_latent(4096)[0])
+    assert not torch.equal(fresh.state_dict()['head.weight'], a['head.weight'])
