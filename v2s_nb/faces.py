@@ -6,7 +6,7 @@ Docs: https://v2s-nb.github.io/v2s_nb/faces.html.md"""
 
 # %% ../nbs/03_faces.ipynb #d049c54d
 from __future__ import annotations
-import contextlib, io, math, os, sys, warnings
+import contextlib, io, itertools, math, os, sys, warnings
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -191,13 +191,14 @@ class FaceTrack:
                     jitter_raw_px=round(jitter(raw), 3), jitter_px=round(jitter(self.css), 3),
                     drift_rel=round(float(drift.mean()), 4), face_px=round(float(np.median(self.css[:, 2])), 1))
 
-def track_faces(video, detector:Detector|str|None=None, sigma_s:float=0.2, progress:bool=False) -> FaceTrack:
-    "Detect, track and smooth the subject's face through `video` (a path or a `VideoReader`); `detector` or its name"
+def track_faces(video, detector:Detector|str|None=None, sigma_s:float=0.2, progress:bool=False, max_frames:int|None=None) -> FaceTrack:
+    "Detect, track and smooth the subject's face through `video` (a path or a `VideoReader`), or its first `max_frames`; `detector` or its name"
     reader = video if isinstance(video, VideoReader) else VideoReader(video)
     own = not isinstance(detector, Detector)
     det = make_detector(detector or 'auto') if own else detector
     try:
-        dets = [det(f) for f in tqdm(reader, total=len(reader), desc=f'faces in {reader.path.name}', unit='frame', disable=not progress)]
+        n = len(reader) if max_frames is None else min(len(reader), max_frames)
+        dets = [det(f) for f in tqdm(itertools.islice(reader, max_frames), total=n, desc=f'faces in {reader.path.name}', unit='frame', disable=not progress)]
     finally:
         if own: det.close()
     raw = select_subject(dets, reader.width, reader.height)
