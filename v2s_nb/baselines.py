@@ -14,7 +14,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from tqdm.auto import tqdm
-from .core import V2SError, get_profile, resize
+from .core import V2SError, get_profile, resize, batched
 from .weights import WeightsEntry, register, resolve, load_checkpoint
 from .stylegan import EqualLinear
 
@@ -224,6 +224,4 @@ class InversionMethod:
 def frame_by_frame(encoder, bs:int=16, device=None) -> Callable:
     "A clip function that encodes the frames independently, `bs` at a time"
     dev = device or next(encoder.parameters()).device
-    @torch.no_grad()
-    def fn(frames): return torch.cat([encoder(frames[i:i + bs].to(dev)).cpu() for i in range(0, len(frames), bs)])
-    return fn
+    return lambda frames: batched(encoder, frames, bs, dev)

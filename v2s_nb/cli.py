@@ -135,14 +135,14 @@ def _cmd_train_gan(a):
     print(f"{tr.n_step} steps ({tr.n_step * a.batch:,} images shown); generator: {a.out}/generator.pt, samples: {a.out}/samples_final.png")
 
 def _cmd_evaluate(a):
-    from v2s_nb.evaluation import evaluate
+    from v2s_nb.evaluation import evaluate, table_markdown
     prof = a.profile or 'tiny'; _say_profile(prof)
     abl = dict(s.split('=', 1) for s in a.ablation if '=' in s)
     if len(abl) != len(a.ablation): raise V2SError(f"--ablation takes LABEL=DIR, got {', '.join(s for s in a.ablation if '=' not in s)}")
     rep = evaluate(a.videos, a.out, methods=[m for m in a.methods.split(',') if m], profile=prof, n_frames=a.frames, device=a.device,
                    weights_dir=a.weights, crop=a.crop, detector=a.detector, i2s_iters=a.i2s_iters, restyle_iters=a.restyle_iters,
                    sigma=a.sigma, ablations=abl, progress=not a.quiet)
-    print(open(f'{a.out}/table.md').read())
+    print(table_markdown(rep['rows'], rep['settings']))
     for what, why in rep['left_out'].items(): print(f"  left out {what}: {why}")
     print(f"written: {a.out}/table.md, table.csv, table.png, report.json")
 

@@ -14,9 +14,10 @@ import torch
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['PROFILES', 'V2SError', 'frames_to_images', 'images_to_frames', 'center_crop', 'luminance', 'resize', 'get_device',
-           'seed_everything', 'rng_state', 'set_rng_state', 'show_frames', 'GeneratorConfig', 'EncoderConfig',
-           'Profile', 'get_profile', 'Frozen', 'project_root', 'shared_path', 'publish', 'atomic_path', 'NpyWriter']
+__all__ = ['PROFILES', 'V2SError', 'frames_to_images', 'images_to_frames', 'center_crop', 'luminance', 'resize', 'batched',
+           'get_device', 'seed_everything', 'rng_state', 'set_rng_state', 'show_frames', 'GeneratorConfig',
+           'EncoderConfig', 'Profile', 'get_profile', 'Frozen', 'project_root', 'shared_path', 'publish', 'atomic_path',
+           'NpyWriter']
 
 # %% ../nbs/00_core.ipynb #877badc4
 class V2SError(Exception):
@@ -56,6 +57,11 @@ def resize(images, size:int): # (N,3,H,W) -> (N,3,size,size)
     "Bilinear, antialiased resize to a square `size`; a no-op when already that size"
     if tuple(images.shape[-2:]) == (size, size): return images
     return F.interpolate(images, size=(size, size), mode='bilinear', align_corners=False, antialias=True)
+
+@torch.no_grad()
+def batched(fn, x, bs:int=32, device=None) -> torch.Tensor:
+    "`fn` applied to `x` (N,…) `bs` rows at a time on `device` (default: where `x` is), the results concatenated on the CPU"
+    return torch.cat([fn(x[i:i + bs].to(device or x.device)).cpu() for i in range(0, len(x), bs)])
 
 # %% ../nbs/00_core.ipynb #98e1706f
 def get_device(device=None) -> torch.device:

@@ -6,15 +6,16 @@ Docs: https://v2s-nb.github.io/v2s_nb/evaluation.html.md"""
 
 # %% ../nbs/12_evaluation.ipynb #a90afea9
 from __future__ import annotations
-import csv, json, time, warnings
+import csv, json, time
 from pathlib import Path
 import numpy as np
 import torch
 from tqdm.auto import tqdm
-from .core import V2SError, get_profile, get_device, frames_to_images, center_crop, resize, atomic_path
+from .core import V2SError, get_profile, get_device, frames_to_images, center_crop, resize, batched, atomic_path
 from .weights import MissingWeightsError
 from .video import VideoReader
 from .faces import track_faces, iter_crops
+from .curation import list_videos
 from .pipeline import prepare_output_dir
 from .stylegan import load_generator
 from .encoders import load_encoders, VideoEncoder
@@ -24,19 +25,15 @@ from .metrics import (psnr, ssim, fid_inception, inception_features, fid_from_fe
                             landmark_error, flow_warps, temporal_consistency, identity_net, identity_similarity)
 
 # %% auto #0
-__all__ = ['VIDEO_EXTS', 'METHODS', 'COLUMNS', 'video_files', 'load_eval_clip', 'build_methods', 'render_latents', 'measure',
-           'evaluate', 'table_markdown', 'plot_table', 'write_table']
+__all__ = ['METHODS', 'COLUMNS', 'video_files', 'load_eval_clip', 'build_methods', 'render_latents', 'measure',
+           'measured_columns', 'evaluate', 'table_markdown', 'plot_table', 'write_table']
 
 # %% ../nbs/12_evaluation.ipynb #f8b53c4c
-VIDEO_EXTS = ('.mp4', '.mov', '.mkv', '.avi', '.webm')
-
 def video_files(videos) -> list:
-    "The video files in a folder (or the one file given), sorted; a clear error when there are none"
+    "The video files in a folder (as `v2s curate` finds them) or the one file given; a clear error when there are none"
     p = Path(videos)
     if not p.exists(): raise V2SError(f"'{p}' does not exist: pass a folder of videos (or one video) with --videos")
-    files = [p] if p.is_file() else sorted(f for f in p.iterdir() if f.suffix.lower() in VIDEO_EXTS)
-    if not files: raise V2SError(f"no videos ({', '.join(VIDEO_EXTS)}) in '{p}'")
-    return files
+    return [p] if p.is_file() else list_videos(p)
 
 def load_eval_clip(path, n_frames:int=24, size:int=256, crop:str='track', detector='auto') -> torch.Tensor:
     "The first `n_frames` frames of `path` as face crops (T,3,size,size) in [-1,1]"
@@ -94,8 +91,7 @@ def build_methods(names, profile, G, weights_dir=None, device='cpu', i2s_iters:i
 # %% ../nbs/12_evaluation.ipynb #7b42dd6f
 @torch.no_grad()
 def render_latents(G, latents, bs:int=16) -> torch.Tensor: # (T,n,d) -> (T,3,S,S) in [-1,1]
-    dev = G.latent_avg.device
-    return torch.cat([G.render(latents[i:i + bs].to(dev)).clamp(-1, 1).cpu() for i in range(0, len(latents), bs)])
+    return batched(lambda w: G.render(w).clamp(-1, 1), latents, bs, G.latent_avg.device)
 
 def measure(method:InversionMethod, frames, G, landmarker=None, idnet=None, warps=None, warmup:bool=True) -> tuple:
     "({metric: value}, reconstruction) of `method` on one clip `frames` (T,3,S,S)"
@@ -115,6 +111,10 @@ def measure(method:InversionMethod, frames, G, landmarker=None, idnet=None, warp
 COLUMNS = [('psnr', 'PSNR ↑', '{:.2f}'), ('ssim', 'SSIM ↑', '{:.4f}'), ('fid', 'FID ↓', '{:.2f}'), ('lm', 'LM ↓', '{:.2f}'),
            ('tc', 'TC ↓', '{:.4f}'), ('id_input', 'ID to input ↑', '{:.3f}'), ('id_neighbour', 'ID neighbours ↑', '{:.3f}'),
            ('ms_per_frame', 't/frame ↓ (ms)', '{:.1f}')]
+
+def measured_columns(rows) -> list:
+    "The (key, header, format) of `COLUMNS` that at least one row has"
+    return [c for c in COLUMNS if any(c[0] in r for r in rows)]
 
 def _optional(what, fn, missing):
     try: return fn()
@@ -166,7 +166,7 @@ def evaluate(videos, out, methods=('vien', 'fren', 'fren-smooth', 'psp', 'e4e', 
 
 def table_markdown(rows, settings) -> str:
     "Table 1 as markdown: the columns that were measured, a note per method, and how it was measured"
-    cols = [(k, h, f) for k, h, f in COLUMNS if any(k in r for r in rows)]
+    cols = measured_columns(rows)
     head = [('LM ↓ (' + settings['lm_detector'] + ', px²)' if k == 'lm' else h) for k, h, f in cols]
     lines = ['| method | ' + ' | '.join(head) + ' | note |', '|---|' + '---:|' * len(cols) + '---|']
     for r in rows:
@@ -179,10 +179,10 @@ def table_markdown(rows, settings) -> str:
 def plot_table(rows, ax_size:float=2.6):
     "One bar chart per measure, a bar per method"
     import matplotlib.pyplot as plt
-    cols = [(k, h) for k, h, f in COLUMNS if any(k in r for r in rows)]
+    cols = measured_columns(rows)
     fig, axs = plt.subplots(1, len(cols), figsize=(ax_size * len(cols), 3.2), squeeze=False)
     colours = plt.cm.tab10(np.arange(len(rows)) % 10)
-    for ax, (k, h) in zip(axs[0], cols):
+    for ax, (k, h, _) in zip(axs[0], cols):
         ax.bar(range(len(rows)), [r.get(k, np.nan) for r in rows], color=colours)
         ax.set_title(h, fontsize=9); ax.set_xticks(range(len(rows)))
         ax.set_xticklabels([r['method'] for r in rows], rotation=60, ha='right', fontsize=7)
@@ -192,7 +192,7 @@ def write_table(rows, out, settings):
     "table.md, table.csv and table.png into `out`, each written whole or not at all"
     out = Path(out)
     with atomic_path(out/'table.md') as tmp: tmp.write_text(table_markdown(rows, settings))
-    keys = ['method'] + [k for k, h, f in COLUMNS if any(k in r for r in rows)] + ['clips', 'note']
+    keys = ['method'] + [k for k, h, f in measured_columns(rows)] + ['clips', 'note']
     with atomic_path(out/'table.csv') as tmp, open(tmp, 'w', newline='') as fh:
         w = csv.DictWriter(fh, keys, extrasaction='ignore'); w.writeheader(); w.writerows(rows)
     import matplotlib.pyplot as plt

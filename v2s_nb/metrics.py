@@ -11,7 +11,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
-from .core import V2SError, Frozen, luminance, resize
+from .core import V2SError, Frozen, luminance, resize, batched
 from .weights import WeightsEntry, register, resolve, load_checkpoint, MissingWeightsError
 from .face3d import Face3D, load_face3d
 from .losses import LandmarkHeatmapLoss
@@ -233,7 +233,7 @@ def landmark_error(a, b, landmarker:Landmarker, size:int=256, bs:int=32) -> floa
     "LM: mean squared difference of the 68 landmarks of `a` and `b` (N,3,H,W), in px² of a `size` px side"
     if a.shape != b.shape: raise V2SError(f"images to compare differ in shape: {tuple(a.shape)} vs {tuple(b.shape)}")
     dev = next(landmarker.parameters()).device
-    pts = lambda x: torch.cat([landmarker(x[i:i + bs].to(dev).float()).cpu() for i in range(0, len(x), bs)])
+    pts = lambda x: batched(lambda b: landmarker(b.float()), x, bs, dev)
     scale = torch.tensor([size / a.shape[-1], size / a.shape[-2]])
     return float(((pts(a) - pts(b)) * scale).square().mean())
 
@@ -299,8 +299,7 @@ def identity_net(path=None, weights_dir=None, device='cpu') -> MobileFaceNet:
 @torch.no_grad()
 def identity_similarity(frames, net:MobileFaceNet, reference=None, bs:int=64) -> dict:
     "Mean cosine similarity of identity embeddings: neighbours (t, t+1), each frame to the first, and to `reference` frame by frame"
-    dev = next(net.parameters()).device
-    emb = lambda x: torch.cat([net(x[i:i + bs].to(dev)).cpu() for i in range(0, len(x), bs)])
+    emb = lambda x: batched(net, x, bs, next(net.parameters()).device)
     e = emb(frames)
     if len(e) < 2: raise V2SError(f"identity similarity needs at least 2 frames, got {len(e)}")
     out = dict(neighbour=float((e[1:] * e[:-1]).sum(1).mean()), first=float((e[1:] * e[:1]).sum(1).mean()))

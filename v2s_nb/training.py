@@ -270,8 +270,7 @@ def train_from_folder(role:str, data, out, profile='tiny', losses=('l2', 'lpips'
     if role == 'vien':
         fren_path = Path(fren_path or Path(out)/'fren.pt')
         if not fren_path.is_file(): raise V2SError(f"ViEN training needs a trained FrEN: '{fren_path}' does not exist (run `v2s train fren` first, or pass --fren)")
-        G0 = load_generator(p, weights_dir=weights_dir)
-        fren, _ = build_encoders(p, G0.mean_latent(4096)[0] if p.random_weights else None)
+        fren, _ = build_encoders(p)                                 # its mean latent comes with the weights
         try: fren.load_state_dict(torch.load(fren_path, map_location='cpu', weights_only=True))
         except RuntimeError: raise V2SError(f"'{fren_path}' is not a FrEN of profile '{p.name}'") from None
     G = load_generator(p, weights_dir=weights_dir, device=dev)
