@@ -30,8 +30,11 @@ def test_evaluate_bad_input(tmp_path):
 
 
 def test_bench_prints_ratios_to_vien():
-    r = run_v2s('bench', '--profile', 'tiny', '--runs', '2', '--device', 'cpu')
+    r = run_v2s('bench', '--profile', 'tiny', '--runs', '2', '--device', 'cpu', '--frames', '4', '--streams', '2', '--e2e-frames', '6')
     assert r.returncode == 0, r.stderr
     for name in ('fren', 'vien', 'psp', 'e4e', 'restyle×5'): assert f'\n  {name} ' in r.stdout, r.stdout
     assert 'pSp / ViEN = ' in r.stdout
+    for row in ('ViEN one stream', 'ViEN 2 streams', 'render 64² (batch 4)', 'psp one frame', 'e4e one frame', 'end to end'):
+        assert f'\n  {row}' in r.stdout, r.stdout
+    assert 'renders PSNR inf dB' in r.stdout and 'latents max |Δ| 0.00e+00' in r.stdout   # the CPU fast path: same numbers
     _assert_clean_failure(run_v2s('bench', '--profile', 'tiny', '--methods', 'vien,xyz'), "unknown encoder 'xyz'")
