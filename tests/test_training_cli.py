@@ -48,8 +48,8 @@ def test_bad_input_stops_before_training(data, tmp_path):
     _fails(run_v2s('train', 'vien', '--data', data/'data', '--out', tmp_path/'o2', '--losses', 'l2'), 'needs a trained FrEN')
     _fails(run_v2s('train', 'fren', '--data', data/'data', '--out', tmp_path/'o', '--losses', 'l2,ssim'), 'unknown loss')
     out = tmp_path/'tiny_run'
-    assert run_v2s('train', 'fren', '--data', data/'data', '--out', out, '--iters', '1', '--bs', '2', '--losses', 'l2', '-q').returncode == 0
-    r = run_v2s('train', 'fren', '--data', data/'data', '--out', out, '--profile', 'mini', '--iters', '2', '--losses', 'l2', '--resume')
+    assert run_v2s('train', 'fren', '--data', data/'data', '--out', out, '--profile', 'tiny', '--iters', '1', '--bs', '2', '--losses', 'l2', '-q').returncode == 0
+    r = run_v2s('train', 'fren', '--data', data/'data', '--out', out, '--iters', '2', '--losses', 'l2', '--resume')   # the default: mini
     _fails(r, "not 'mini'")
     assert len(_rows(out/'fren_log.csv')) == 1                                           # nothing was trained
 

@@ -1,4 +1,4 @@
-"""Draw the README's before/after picture: `v2s demo`'s drawn clip, and the same frames after `edit_video`.
+"""Draw the README's before/after picture: `v2s demo`'s input clip (made by the project), and the same frames after `edit_video`.
 
 Run by hand (`python tools/make_readme_picture.py`) when the default profile changes; writes nbs/images/before_after.png.
 """
@@ -6,7 +6,8 @@ import sys, tempfile
 from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
-from v2s_nb.pipeline import demo, DEFAULT_PROFILE
+from v2s_nb.pipeline import demo
+from v2s_nb.core import DEFAULT_PROFILE
 from v2s_nb.video import VideoReader
 
 root = Path(__file__).resolve().parents[1]
@@ -19,7 +20,7 @@ rows = [np.concatenate([half(before[i]) for i in idx], 1), np.concatenate([half(
 pad = 20
 img = Image.new('RGB', (rows[0].shape[1], 2 * (rows[0].shape[0] + pad)), 'white')
 d = ImageDraw.Draw(img)
-labels = ['before: v2s demo\'s drawn input clip, frames 0, 16, 32, 47',
+labels = ['before: v2s demo\'s input clip (a face the mini generator renders), frames 0, 16, 32, 47',
           f"after: edited.mp4, age +20, yaw +10° (profile '{DEFAULT_PROFILE}'{', RANDOM weights: not a face yet' if rep['random_weights'] else ''})"]
 for k, (row, label) in enumerate(zip(rows, labels)):
     y = k * (row.shape[0] + pad)

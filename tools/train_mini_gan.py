@@ -1,4 +1,4 @@
-"""The recipe that trained the shipped mini generator (run on a GPU machine).
+"""A GAN recipe for the mini generator, for a GPU machine (the shipped mini models come from tools/train_mini.py, on a CPU).
 
     python tools/train_mini_gan.py DATA.npy OUT_DIR --minutes 7
 

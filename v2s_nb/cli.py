@@ -7,7 +7,7 @@ Docs: https://v2s-nb.github.io/v2s_nb/cli.html.md"""
 # %% ../nbs/19_cli.ipynb #aced4297
 from __future__ import annotations
 import argparse, signal, sys, threading, warnings
-from .core import V2SError, PROFILES, get_profile
+from .core import V2SError, PROFILES, DEFAULT_PROFILE, get_profile
 
 # %% auto #0
 __all__ = ['build_parser', 'main']
@@ -24,14 +24,14 @@ _EXAMPLES = """examples:
   v2s curate videos/ data/ --shard 0/4        this machine's quarter of the videos (resumable)
   v2s train fren --data data/ --out run --profile mini     FrEN, two stages (then: v2s train vien …)
   v2s train-gan --data faces.npy --out gan --minutes 60   the mini face generator (GPU)
-  v2s evaluate --videos clips/ --out table1 --profile tiny   Table 1 (markdown, CSV, bar chart) on your clips
+  v2s evaluate --videos clips/ --out table1   Table 1 (markdown, CSV, bar chart) on your clips
   v2s bench --profile paper                   ms/frame of ViEN, FrEN, pSp, e4e, ReStyle and their ratio to ViEN,
                                               then the fast path against the plain one (streams, rendering, end to end)
   v2s bench --profile paper --device cuda --streams 64 --e2e-frames 256   the GPU figures
 """
 
 def _common(p, out_default=None):
-    p.add_argument('--profile', default=None, choices=list(PROFILES), help='model sizes and weights (default: tiny)')
+    p.add_argument('--profile', default=None, choices=list(PROFILES), help="model sizes and weights (default: mini, the project's own small face models shipped in the package; tiny: random weights, for tests)")
     p.add_argument('--device', default=None, help="cpu, cuda, cuda:1 … (default: cuda if available)")
     p.add_argument('--weights', default=None, metavar='DIR', help='folder holding checkpoints (also $V2S_WEIGHTS)')
     if out_default is not False:
@@ -138,7 +138,7 @@ def _say_profile(profile):
               f"not a trained model (trained models: --profile paper with its weights).", file=sys.stderr)
 
 def _cmd_encode(a):
-    from v2s_nb.pipeline import encode_video, DEFAULT_PROFILE
+    from v2s_nb.pipeline import encode_video
     prof = a.profile or DEFAULT_PROFILE; _say_profile(prof)
     _print_job(encode_video(a.video, a.out, profile=prof, device=a.device, weights_dir=a.weights, crop=a.crop,
                             detector=a.detector, fast=a.fast, compile=a.compile, progress=not a.quiet), a.out)
@@ -154,10 +154,10 @@ def _cmd_curate(a):
     print(f"manifest: {s['manifest']}")
 
 def _cmd_demo(a):
-    from v2s_nb.pipeline import demo, DEFAULT_PROFILE
+    from v2s_nb.pipeline import demo
     prof = a.profile or DEFAULT_PROFILE; _say_profile(prof)
     _print_job(demo(a.out, n_frames=a.frames, profile=prof, device=a.device, progress=not a.quiet), a.out)
-    print(f"input clip: {a.out}/input.mp4 (drawn by v2s_nb.video.synthetic_talking_head)")
+    print(f"input clip: {a.out}/input.mp4 (made by v2s_nb.pipeline.demo_clip: a face the generator itself renders, moving)")
 
 def _spec(a) -> dict:
     "The edit spec of the flags, on top of --spec's file"
@@ -189,7 +189,7 @@ def _print_job(rep, out):
     for f in rep['outputs']: print(f"  {out}/{f}")
 
 def _cmd_edit(a):
-    from v2s_nb.pipeline import edit_video, DEFAULT_PROFILE
+    from v2s_nb.pipeline import edit_video
     prof = a.profile or DEFAULT_PROFILE; _say_profile(prof)
     _print_job(edit_video(a.video, a.out, _spec(a), profile=prof, device=a.device, weights_dir=a.weights, crop=a.crop,
                           detector=a.detector, chunk=a.chunk, restart=a.restart, fast=a.fast, compile=a.compile, progress=not a.quiet), a.out)
@@ -202,7 +202,7 @@ def _cmd_render(a):
 
 def _cmd_train(a):
     from v2s_nb.training import train_from_folder
-    learn = train_from_folder(a.role, a.data, a.out, profile=a.profile or 'tiny', losses=tuple(a.losses.split(',')), fren_path=a.fren,
+    learn = train_from_folder(a.role, a.data, a.out, profile=a.profile or DEFAULT_PROFILE, losses=tuple(a.losses.split(',')), fren_path=a.fren,
                               weights_dir=a.weights, device=a.device, n_iters=a.iters, n1=a.n1, bs=a.bs, lr=a.lr, ckpt_every=a.ckpt_every,
                               resume=a.resume, prev=a.prev, degrade=a.degrade, progress=not a.quiet)
     print(f"{a.role}: weights {a.out}/{a.role}.pt, checkpoint {a.out}/{a.role}.ckpt, log {a.out}/{a.role}_log.csv")
@@ -215,7 +215,7 @@ def _cmd_train_gan(a):
 
 def _cmd_evaluate(a):
     from v2s_nb.evaluation import evaluate, table_markdown
-    prof = a.profile or 'tiny'; _say_profile(prof)
+    prof = a.profile or DEFAULT_PROFILE; _say_profile(prof)
     abl = dict(s.split('=', 1) for s in a.ablation if '=' in s)
     if len(abl) != len(a.ablation): raise V2SError(f"--ablation takes LABEL=DIR, got {', '.join(s for s in a.ablation if '=' not in s)}")
     rep = evaluate(a.videos, a.out, methods=[m for m in a.methods.split(',') if m], profile=prof, n_frames=a.frames, device=a.device,

@@ -14,10 +14,10 @@ import torch
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['PROFILES', 'V2SError', 'frames_to_images', 'images_to_frames', 'center_crop', 'luminance', 'resize', 'batched',
-           'get_device', 'seed_everything', 'rng_state', 'set_rng_state', 'show_frames', 'GeneratorConfig',
-           'EncoderConfig', 'Profile', 'get_profile', 'Frozen', 'project_root', 'shared_path', 'publish', 'atomic_path',
-           'NpyWriter']
+__all__ = ['PROFILES', 'DEFAULT_PROFILE', 'V2SError', 'frames_to_images', 'images_to_frames', 'center_crop', 'luminance',
+           'resize', 'batched', 'get_device', 'seed_everything', 'rng_state', 'set_rng_state', 'show_frames',
+           'GeneratorConfig', 'EncoderConfig', 'Profile', 'get_profile', 'Frozen', 'project_root', 'shared_path',
+           'publish', 'atomic_path', 'NpyWriter']
 
 # %% ../nbs/00_core.ipynb #a0cdf541
 class V2SError(Exception):
@@ -144,6 +144,7 @@ class Profile:
     weights: dict = field(default_factory=dict)  # role ('generator','fren','vien','pose','age') -> weights-registry name; absent = random
     seed: int = 0                                 # seed for randomly initialised networks
     description: str = ''
+    crop_scale: float = 1.8                       # face crop side / detected face size (`faces.crop_affine`)
 
     @property
     def random_weights(self): return not self.weights
@@ -155,11 +156,11 @@ PROFILES = {
         EncoderConfig(img_size=64, patch_size=8, embed_dim=96, depth=2, n_heads=4),
         description='random weights, 64 px: tests and the demo until the mini models ship'),
     'mini': Profile('mini',
-        GeneratorConfig(size=64, style_dim=256, n_mlp=4, channels={4: 256, 8: 256, 16: 128, 32: 64, 64: 32}, low_max_res=16),
+        GeneratorConfig(size=64, style_dim=128, n_mlp=4, channels={4: 128, 8: 128, 16: 128, 32: 64, 64: 32}, low_max_res=16),
         EncoderConfig(img_size=64, patch_size=8, embed_dim=192, depth=4, n_heads=4),
         weights={'generator': 'v2s-mini-generator', 'fren': 'v2s-mini-fren', 'vien': 'v2s-mini-vien',
                  'pose': 'v2s-mini-pose', 'age': 'v2s-mini-age'},
-        description="the project's own small face models trained on real clips"),
+        description="the project's own small face models, trained on real photos and clips (09a_mini)", crop_scale=1.3),
     'paper': Profile('paper',
         GeneratorConfig(size=1024, style_dim=512, n_mlp=8, channel_multiplier=2, low_max_res=32),
         EncoderConfig(img_size=256, patch_size=16, embed_dim=768, depth=12, n_heads=12),
@@ -168,7 +169,9 @@ PROFILES = {
         description='FFHQ 1024 StyleGAN2 and ViT-B/16 encoders on 256² crops, as in the paper'),
 }
 
-def get_profile(profile:str|Profile='tiny') -> Profile:
+DEFAULT_PROFILE = 'mini'   # what every command and notebook uses unless told otherwise; `tiny` is for fast unit tests
+
+def get_profile(profile:str|Profile=DEFAULT_PROFILE) -> Profile:
     "Look up a profile by name (or pass a `Profile` through)"
     if isinstance(profile, Profile): return profile
     if profile not in PROFILES:

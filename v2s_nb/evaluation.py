@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import torch
 from tqdm.auto import tqdm
-from .core import V2SError, get_profile, get_device, frames_to_images, center_crop, resize, batched, atomic_path
+from .core import V2SError, DEFAULT_PROFILE, get_profile, get_device, frames_to_images, center_crop, resize, batched, atomic_path
 from .weights import MissingWeightsError
 from .video import VideoReader
-from .faces import track_faces, iter_crops
+from .faces import track_faces, iter_crops, CROP_SCALE
 from .curation import list_videos
 from .pipeline import prepare_output_dir
 from .stylegan import load_generator
@@ -35,13 +35,13 @@ def video_files(videos) -> list:
     if not p.exists(): raise V2SError(f"'{p}' does not exist: pass a folder of videos (or one video) with --videos")
     return [p] if p.is_file() else list_videos(p)
 
-def load_eval_clip(path, n_frames:int=24, size:int=256, crop:str='track', detector='auto') -> torch.Tensor:
-    "The first `n_frames` frames of `path` as face crops (T,3,size,size) in [-1,1]"
+def load_eval_clip(path, n_frames:int=24, size:int=256, crop:str='track', detector='auto', scale:float=CROP_SCALE) -> torch.Tensor:
+    "The first `n_frames` frames of `path` as face crops (T,3,size,size) in [-1,1], cut at `scale` × the face"
     if crop not in ('track', 'center'): raise V2SError(f"crop must be 'track' or 'center', not {crop!r}")
     if crop == 'center':
         with VideoReader(path) as r: return resize(center_crop(frames_to_images([f for _, f in zip(range(n_frames), r)])), size)
     track = track_faces(path, detector, max_frames=n_frames)
-    return resize(frames_to_images([c for _, (_, _, c, _) in zip(range(n_frames), iter_crops(path, track, 256))]), size)
+    return resize(frames_to_images([c for _, (_, _, c, _) in zip(range(n_frames), iter_crops(path, track, 256, scale))]), size)
 
 # %% ../nbs/12_evaluation.ipynb #97436d79
 METHODS = {'vien': 'ours (ViEN)', 'fren': 'ours, per frame (FrEN)', 'fren-smooth': 'FrEN + temporal smoothing',
@@ -120,7 +120,7 @@ def _optional(what, fn, missing):
     try: return fn()
     except MissingWeightsError as e: missing[what] = str(e); return None
 
-def evaluate(videos, out, methods=('vien', 'fren', 'fren-smooth', 'psp', 'e4e', 'restyle-psp', 'i2s'), profile='tiny',
+def evaluate(videos, out, methods=('vien', 'fren', 'fren-smooth', 'psp', 'e4e', 'restyle-psp', 'i2s'), profile=DEFAULT_PROFILE,
              n_frames:int=24, device=None, weights_dir=None, crop:str='track', detector='auto', i2s_iters:int=100,
              restyle_iters:int=5, sigma:float=1.0, ablations:dict|None=None, progress:bool=True) -> dict:
     "Table 1 for `methods` on the videos in `videos`; writes table.md/.csv/.png and report.json into `out`"
@@ -137,7 +137,7 @@ def evaluate(videos, out, methods=('vien', 'fren', 'fren-smooth', 'psp', 'e4e', 
     real_feats = []
     bar = tqdm(total=len(files) * len(ms), desc='evaluating', unit='run', disable=not progress)
     for f in files:
-        try: frames = load_eval_clip(f, n_frames, G.size, crop, detector)
+        try: frames = load_eval_clip(f, n_frames, G.size, crop, detector, p.crop_scale)
         except V2SError as e: missing[f'clip {f.name}'] = str(e); bar.update(len(ms)); continue
         warps = flow_warps(frames) if len(frames) >= 7 else None
         if inc is not None: real_feats.append(inception_features(frames, inc))

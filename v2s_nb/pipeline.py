@@ -6,15 +6,15 @@ Docs: https://v2s-nb.github.io/v2s_nb/pipeline.html.md"""
 
 # %% ../nbs/17_pipeline.ipynb #9415bb69
 from __future__ import annotations
-import contextlib, json, os, shutil, tempfile, time
+import contextlib, json, math, os, shutil, tempfile, time
 from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
-from .core import V2SError, get_profile, get_device, frames_to_images, images_to_frames, resize, atomic_path, NpyWriter
+from .core import V2SError, DEFAULT_PROFILE, get_profile, get_device, frames_to_images, images_to_frames, resize, batched, atomic_path, NpyWriter
 from .video import VideoReader, VideoWriter, synthetic_talking_head
-from .faces import FaceTrack, track_faces, iter_crops, paste_back, CROP_SCALE
+from .faces import FaceTrack, track_faces, iter_crops, paste_back, feather_mask, CROP_SCALE
 from .stylegan import load_generator
 from .encoders import load_encoders, VideoEncoder
 from .weights import resolve, MissingWeightsError
@@ -23,12 +23,12 @@ from .fast import fast_path, render_path, StreamStep, prefetch, BackgroundWriter
 from .edit.core import strength_curve, render_edited
 from .edit.pose import PoseMLP, PoseEdit, load_pose_editor
 from .edit.age import AgeEdit, load_age_direction
-from .edit.appearance import RandomAppearance, style_std, stylespace_edit, preset_edit, STYLESPACE_PRESETS
+from .edit.appearance import RandomAppearance, seeded_w, style_std, stylespace_edit, preset_edit, STYLESPACE_PRESETS
 
 # %% auto #0
-__all__ = ['SPEC_KEYS', 'CROP_SIZE', 'WORK', 'DEFAULT_PROFILE', 'OUTPUTS', 'check_spec', 'load_spec', 'needs', 'load_edit_models',
-           'build_edits', 'prepare_output_dir', 'side_by_side', 'center_track', 'edit_video', 'encode_video',
-           'render_job', 'demo']
+__all__ = ['SPEC_KEYS', 'CROP_SIZE', 'WORK', 'OUTPUTS', 'check_spec', 'load_spec', 'needs', 'load_edit_models', 'build_edits',
+           'prepare_output_dir', 'side_by_side', 'center_track', 'edit_video', 'encode_video', 'render_job',
+           'demo_frames', 'demo_clip', 'demo']
 
 # %% ../nbs/17_pipeline.ipynb #12abdda9
 SPEC_KEYS = ('age', 'yaw', 'pitch', 'roll', 'expression', 'appearance', 'stylespace')
@@ -151,10 +151,10 @@ def side_by_side(before, after, height:int=256): # uint8 (H,W,3) twice -> uint8 
     if h > height: x = F.interpolate(x, size=(height, max(2, round(w * height / h))), mode='bilinear', antialias=True, align_corners=False)
     return images_to_frames(torch.cat([x[:1], x[1:]], -1))[0]
 
-def center_track(reader) -> FaceTrack:
-    "A 'track' that holds the centre square of every frame (for `crop='center'`)"
+def center_track(reader, scale:float=CROP_SCALE) -> FaceTrack:
+    "A 'track' whose crops (at `scale`) are the centre square of every frame (for `crop='center'`)"
     n, s = max(len(reader), 1), min(reader.width, reader.height)
-    css = np.tile([reader.width / 2, reader.height / 2, s / CROP_SCALE], (n, 1))
+    css = np.tile([reader.width / 2, reader.height / 2, s / scale], (n, 1))
     return FaceTrack(np.tile([0, 0, reader.width, reader.height], (n, 1)).astype(float), css, reader.width, reader.height, reader.fps)
 
 # %% ../nbs/17_pipeline.ipynb #dafa3712
@@ -167,15 +167,15 @@ def _job_key(reader, p, crop, detector) -> dict:
     return dict(video=str(reader.path.resolve()), bytes=st.st_size, mtime_ns=st.st_mtime_ns, profile=p.name,
                 crop=crop, detector=detector if crop == 'track' else None)
 
-def _stage_track(video, reader, crop, detector, progress):
-    if crop == 'center': return center_track(reader)
+def _stage_track(video, reader, crop, detector, scale, progress):
+    if crop == 'center': return center_track(reader, scale)
     try: return track_faces(reader, detector, progress=progress)
     except V2SError as e:
         if 'no face' in str(e): raise V2SError(f"{e}: use --crop center to encode the centre square") from None
         raise
 
 @torch.no_grad()
-def _stage_encode(video, track, enc, G, face3d, work, out, dev, fp, progress):
+def _stage_encode(video, track, scale, enc, G, face3d, work, out, dev, fp, progress):
     "Per frame: crop, FrEN/ViEN, 3DDFA_V2 rotation; appended to resumable files; -> frames resumed from"
     lat = NpyWriter(out/'latents.npy', shape=(G.n_latent, G.style_dim), raw=work/'latents.part')
     rot = NpyWriter(out/'rotations.npy', shape=(3, 3), raw=work/'rotations.part') if face3d is not None else None
@@ -183,7 +183,7 @@ def _stage_encode(video, track, enc, G, face3d, work, out, dev, fp, progress):
     lat.truncate(n0); rot is not None and rot.truncate(n0)                # both files end at the same frame
     prev = None if n0 == 0 else torch.from_numpy(lat.last())[None].to(dev)
     reader = VideoReader(video)
-    crops = ((t, crop) for t, (_, _, crop, _) in enumerate(iter_crops(reader, track, CROP_SIZE)) if t >= n0)   # n0: done earlier
+    crops = ((t, crop) for t, (_, _, crop, _) in enumerate(iter_crops(reader, track, CROP_SIZE, scale)) if t >= n0)   # n0: done earlier
     try:
         for t, crop in tqdm(prefetch(crops) if fp else crops, total=len(reader), initial=n0, desc=f'encoding {reader.path.name}',
                             unit='frame', disable=not progress):
@@ -199,7 +199,7 @@ def _stage_encode(video, track, enc, G, face3d, work, out, dev, fp, progress):
     return n0
 
 @torch.no_grad()
-def _stage_render(video, track, G, edits, work, out, name, display_size, chunk, dev, fp, progress):
+def _stage_render(video, track, scale, G, edits, work, out, name, display_size, chunk, dev, fp, progress):
     "Render the edited latents chunk by chunk, paste back, write both videos into the work folder, then publish them"
     latents = np.load(out/'latents.npy', mmap_mode='r')
     reader = VideoReader(video)
@@ -212,7 +212,7 @@ def _stage_render(video, track, G, edits, work, out, name, display_size, chunk, 
             faces = render_edited(G, w, edits, frames=range(t0, t0 + len(buf)), bs=chunk).float()
         faces = images_to_frames(resize(faces.clamp(-1, 1), CROP_SIZE))
         for (t, time_s, frame), face in zip(buf, faces):
-            result = paste_back(frame, face, track.affine(t, CROP_SIZE, CROP_SCALE))
+            result = paste_back(frame, face, track.affine(t, CROP_SIZE, scale))
             writers[0].write(result, time_s); writers[1].write(side_by_side(frame, result, display_size), time_s)
     try:
         buf = []
@@ -233,8 +233,6 @@ def _stage_render(video, track, G, edits, work, out, name, display_size, chunk, 
     return audio
 
 # %% ../nbs/17_pipeline.ipynb #56a38529
-DEFAULT_PROFILE = 'tiny'  # the embedded default until the mini models ship
-
 def _clear(out, names):
     for n in names: (out/n).unlink(missing_ok=True)
 
@@ -280,19 +278,19 @@ def edit_video(video, out, spec=None, profile=DEFAULT_PROFILE, device=None, weig
         t0 = time.perf_counter()
         if (out/'track.npz').is_file(): track, stages['track'] = FaceTrack.load(out/'track.npz'), dict(skipped=True)
         else:
-            track = _stage_track(video, reader, crop, detector, progress); track.save(out/'track.npz')
+            track = _stage_track(video, reader, crop, detector, p.crop_scale, progress); track.save(out/'track.npz')
             stages['track'] = dict(seconds=round(time.perf_counter() - t0, 3))
         t0 = time.perf_counter()
         if (out/'latents.npy').is_file() and ((out/'rotations.npy').is_file() or face3d is None): stages['encode'] = dict(skipped=True)
         else:
-            n0 = _stage_encode(video, track, enc, G, face3d, work, out, dev, fp, progress)
+            n0 = _stage_encode(video, track, p.crop_scale, enc, G, face3d, work, out, dev, fp, progress)
             dt = time.perf_counter() - t0; n = len(track) - n0
             stages['encode'] = dict(seconds=round(dt, 3), frames=n, resumed_from=n0, fps=round(n / max(dt, 1e-9), 2))
         rotations = np.load(out/'rotations.npy') if (out/'rotations.npy').is_file() else None
         edits = build_edits(spec, G, models, rotations)
         t0 = time.perf_counter()
         (out/('reconstruction.mp4' if spec else 'edited.mp4')).unlink(missing_ok=True)   # the other kind of result is stale now
-        audio = _stage_render(video, track, G, edits, work, out, name, display_size, chunk, dev, fp, progress)
+        audio = _stage_render(video, track, p.crop_scale, G, edits, work, out, name, display_size, chunk, dev, fp, progress)
         dt = time.perf_counter() - t0; n = len(track)
         stages['render'] = dict(seconds=round(dt, 3), frames=n, fps=round(n / max(dt, 1e-9), 2))
         lat_shape = np.load(out/'latents.npy', mmap_mode='r').shape
@@ -337,9 +335,34 @@ def render_job(job, out=None, spec=None, device=None, weights_dir=None, chunk:in
                       detector=rep['job']['detector'] or 'auto', chunk=chunk, fast=fast, compile=compile, progress=progress)
 
 # %% ../nbs/17_pipeline.ipynb #fe93caeb
+@torch.no_grad()
+def demo_frames(G, n_frames:int=48, size:int=256, seed:int=0, psi:float=0.7):
+    "Yield uint8 (size,size,3) frames of a face `G` renders: one seeded person whose latent sways a little while the head moves"
+    avg = G.latent_avg.reshape(1, -1)
+    w0, w1 = avg + psi * (seeded_w(G, 2, seed) - avg)                            # truncated: a typical face of the model
+    t = torch.arange(n_frames, dtype=torch.float32) / max(n_frames, 1)
+    w = w0 + 0.35 * torch.sin(2 * math.pi * t)[:, None] * (w1 - w0)                # expression-like sway, back to the start
+    face = int(size * 0.72)
+    faces = images_to_frames(resize(batched(G.render, w[:, None].expand(-1, G.n_latent, -1).contiguous(), 8), face).clamp(-1, 1))
+    mask = F.interpolate(feather_mask(64, 0.18)[None, None], size=(face, face), mode='bilinear', align_corners=False)[0, 0].numpy()[..., None]
+    y, x = np.mgrid[0:size, 0:size] / size
+    bg = np.stack([120 + 60 * y, 130 + 40 * x, 150 - 30 * y], -1)                  # a soft gradient wall
+    for i, f in enumerate(faces):
+        ph = 2 * math.pi * i / max(n_frames, 1)
+        x0 = int(round((size - face) / 2 + 0.06 * size * math.sin(ph))); y0 = int(round((size - face) / 2 + 0.03 * size * math.sin(2 * ph)))
+        img = bg.copy(); img[y0:y0 + face, x0:x0 + face] = img[y0:y0 + face, x0:x0 + face] * (1 - mask) + f * mask
+        yield np.clip(np.rint(img), 0, 255).astype(np.uint8)
+
+def demo_clip(path, profile=DEFAULT_PROFILE, n_frames:int=48, size:int=256, fps:int=24, seed:int=3, weights_dir=None) -> Path:
+    "Write the demo's input clip, made by the project itself: a face of the profile's generator (a drawn one for random weights)"
+    p = get_profile(profile)
+    frames = synthetic_talking_head(n_frames, size, seed) if p.random_weights else demo_frames(load_generator(p, weights_dir=weights_dir), n_frames, size, seed)
+    with VideoWriter(path, fps=fps) as w:
+        for f in frames: w.write(f)
+    return Path(path)
+
 def demo(out='demo_out', n_frames:int=48, spec=None, profile=DEFAULT_PROFILE, device=None, progress:bool=True) -> dict:
-    "Draw a short talking-head clip into `out/input.mp4` and run `edit_video` on it (`spec`: default age +20, yaw +10°)"
+    "Make the demo clip (`demo_clip`) in `out/input.mp4` and run `edit_video` on it (`spec`: default age +20, yaw +10°)"
     out, _ = prepare_output_dir(out)
-    with VideoWriter(out/'input.mp4', fps=24) as w:
-        for f in synthetic_talking_head(n_frames, 256): w.write(f)
+    demo_clip(out/'input.mp4', profile, n_frames)
     return edit_video(out/'input.mp4', out, {'age': 20, 'yaw': 10} if spec is None else spec, profile=profile, device=device, progress=progress)

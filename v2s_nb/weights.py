@@ -6,7 +6,7 @@ Docs: https://v2s-nb.github.io/v2s_nb/weights.html.md"""
 
 # %% ../nbs/01_weights.ipynb #ac9cea73
 from __future__ import annotations
-import os, hashlib, pickle, urllib.request, urllib.error, http.client
+import os, json, hashlib, pickle, urllib.request, urllib.error, http.client
 from dataclasses import dataclass
 from pathlib import Path
 import torch
@@ -14,8 +14,9 @@ from tqdm.auto import tqdm
 from .core import V2SError, atomic_path
 
 # %% auto #0
-__all__ = ['REGISTRY', 'WeightsEntry', 'register', 'DownloadError', 'sha256sum', 'download', 'MissingWeightsError', 'cache_dir',
-           'offline', 'search_dirs', 'resolve', 'load_checkpoint', 'load_numpy_pickle']
+__all__ = ['REGISTRY', 'PACKAGE_WEIGHTS', 'WeightsEntry', 'register', 'DownloadError', 'sha256sum', 'download',
+           'MissingWeightsError', 'cache_dir', 'offline', 'search_dirs', 'resolve', 'check_shipped', 'load_checkpoint',
+           'load_numpy_pickle']
 
 # %% ../nbs/01_weights.ipynb #c8fa3a4a
 @dataclass(frozen=True)
@@ -48,17 +49,24 @@ for _role in ('fren', 'vien'):
     register(WeightsEntry(f'v2s-paper-{_role}', f'v2s-paper-{_role}.pt', None,
         format=f"torch: {{'model': {_role.upper()} state_dict, 'profile': 'paper'}}",
         notes='the paper released no weights: train them with the training notebook (09_training) and pass the folder with --weights'))
-    register(WeightsEntry(f'v2s-mini-{_role}', f'v2s-mini-{_role}.pt', None,
-        format=f"torch: {{'model': {_role.upper()} state_dict, 'profile': 'mini'}}",
-        notes='the mini models are not shipped yet; use --profile tiny'))
-register(WeightsEntry('v2s-mini-generator', 'v2s-mini-generator.pt', None,
-    format="torch: {'g_ema': state_dict, 'latent_avg': (256,)}", notes='the mini models are not shipped yet; use --profile tiny'))
 _EDITORS = {'pose': ("torch: {'model': PoseMLP state_dict, 'hidden', 'n_latent', 'style_dim', 'profile'}", '13_edit_pose (train_pose_editor, save_pose_editor)'),
             'age': ("torch: {'direction': (n_latent, style_dim), 'profile'}", '14_edit_age (train_age_direction, save_age_direction)')}
-for _prof, _why in (('paper', 'the paper released no editors'), ('mini', 'the mini models are not shipped yet')):
+for _prof, _why in (('paper', 'the paper released no editors'),):
     for _role, (_fmt, _nb) in _EDITORS.items():
         register(WeightsEntry(f'v2s-{_prof}-{_role}', f'v2s-{_prof}-{_role}.pt', None, format=_fmt.replace("'profile'", f"'profile': '{_prof}'"),
             notes=f'{_why}: train it with {_nb} and pass the folder with --weights'))
+
+# the project's own `mini` models ship inside the package, with their checksums in its manifest
+PACKAGE_WEIGHTS = Path(__file__).parent/'assets'/'mini' if '__file__' in globals() else Path('../v2s_nb/assets/mini')
+_MINI = {'generator': "torch: {'g_ema': state_dict (fp16), 'latent_avg': (128,), 'profile': 'mini'}",
+         'fren': "torch: {'model': FrEN state_dict (fp16), 'profile': 'mini'}", 'vien': "torch: {'model': ViEN state_dict (fp16), 'profile': 'mini'}",
+         'pose': _EDITORS['pose'][0].replace("'profile'", "'profile': 'mini'"), 'age': _EDITORS['age'][0].replace("'profile'", "'profile': 'mini'")}
+_manifest = json.loads((PACKAGE_WEIGHTS/'manifest.json').read_text())['files'] if (PACKAGE_WEIGHTS/'manifest.json').is_file() else {}
+for _role, _fmt in _MINI.items():
+    _f = f'v2s-mini-{_role}.pt'
+    register(WeightsEntry(f'v2s-mini-{_role}', _f, None, _manifest.get(_f, {}).get('sha256'), _manifest.get(_f, {}).get('size'),
+        licence='Apache-2.0 code; trained on UTKFace (non-commercial research only) and LFW (research): see v2s_nb/assets/mini/MODEL_CARD.md',
+        format=_fmt, notes=f'shipped in the package ({PACKAGE_WEIGHTS}); retrain with 09a_mini'))
 
 # %% ../nbs/01_weights.ipynb #8880f72e
 class DownloadError(V2SError):
@@ -110,7 +118,7 @@ def search_dirs(weights_dir=None) -> list:
     return out
 
 def resolve(name:str, path=None, weights_dir=None, allow_download:bool|None=None, progress:bool=True) -> Path:
-    "Path of the checkpoint called `name`, found (or fetched) in the order explicit path → weights dir → cache → download"
+    "Path of the checkpoint called `name`, found (or fetched) in the order explicit path → weights dir → the package's own → cache → download"
     if path is not None:
         if not Path(path).is_file(): raise MissingWeightsError(f"weights file {path} given for '{name}' does not exist")
         return Path(path)
@@ -118,6 +126,7 @@ def resolve(name:str, path=None, weights_dir=None, allow_download:bool|None=None
     e = REGISTRY[name]
     for d in search_dirs(weights_dir):
         if (d/e.filename).is_file(): return d/e.filename
+    if (PACKAGE_WEIGHTS/e.filename).is_file(): return check_shipped(e, PACKAGE_WEIGHTS/e.filename)
     target = cache_dir()/e.filename
     if target.is_file(): return target
     if allow_download is None: allow_download = not offline()
@@ -128,6 +137,12 @@ def resolve(name:str, path=None, weights_dir=None, allow_download:bool|None=None
     try: return download(e.url, target, e.sha256, progress=progress)
     except DownloadError as err:
         raise MissingWeightsError(f"weights '{name}' ({e.filename}) could not be fetched: {err}. Download {e.url} yourself and {where}") from None
+
+def check_shipped(e:WeightsEntry, path:Path) -> Path:
+    "A file shipped in the package, after checking its size and sha256 against the registry (a damaged install fails here, clearly)"
+    if e.size is not None and path.stat().st_size != e.size or e.sha256 and sha256sum(path) != e.sha256:
+        raise MissingWeightsError(f"{path} does not match its checksum in the package manifest: the install is damaged; reinstall v2s_nb")
+    return path
 
 # %% ../nbs/01_weights.ipynb #6f08dd48
 def load_checkpoint(path, map_location='cpu'):

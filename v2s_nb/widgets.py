@@ -13,13 +13,13 @@ import torch
 from PIL import Image
 from tqdm.auto import tqdm
 import ipywidgets as W
-from .core import V2SError, get_device, images_to_frames, resize
+from .core import V2SError, DEFAULT_PROFILE, get_device, get_profile, images_to_frames, resize
 from .faces import FaceTrack, iter_crops
 from .stylegan import load_generator
 from .weights import MissingWeightsError
 from .edit.core import render_edited
 from .edit.appearance import STYLESPACE_PRESETS, style_sizes, style_std
-from .pipeline import DEFAULT_PROFILE, edit_video, render_job, check_spec, load_edit_models, build_edits
+from .pipeline import edit_video, render_job, check_spec, load_edit_models, build_edits
 
 # %% auto #0
 __all__ = ['VideoEditor']
@@ -61,7 +61,7 @@ class VideoEditor:
         track = FaceTrack.load(self.job/'track.npz')
         self._tmp = tempfile.NamedTemporaryFile(suffix='.u8')
         self.crops = np.memmap(self._tmp.name, np.uint8, 'w+', shape=(len(self.latents), self.size, self.size, 3))
-        for t, (_, _, crop, _) in enumerate(tqdm(iter_crops(self.report['video'], track, self.size), total=len(self.crops),
+        for t, (_, _, crop, _) in enumerate(tqdm(iter_crops(self.report['video'], track, self.size, get_profile(self.report['profile']).crop_scale), total=len(self.crops),
                                                  desc='preview crops', unit='frame', disable=not progress)):
             self.crops[t] = crop
 
