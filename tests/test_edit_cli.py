@@ -62,7 +62,7 @@ def test_kill_and_resume(tmp_path):
     out, args = tmp_path/'o', ('edit', tmp_path/'c.mp4', '--age', '10', '--out', tmp_path/'o', '--crop', 'center', '-q')
     part = out/'.v2s'/'latents.part'
     p = _start(*args)
-    _wait_for(lambda: part.exists() and part.stat().st_size > 40 * 10 * 64 * 4, 120, p)   # ≥ 40 frames encoded
+    _wait_for(lambda: part.exists() and part.stat().st_size > 40 * 10 * 128 * 4, 120, p)   # ≥ 40 frames of mini latents (10×128 fp32) encoded
     p.kill(); p.wait()
     assert VISIBLE(out) == ['track.npz'], VISIBLE(out)                 # only the finished stage; no partial files
     r = subprocess.run([str(V2S), *map(str, args)], capture_output=True, text=True, env={**os.environ, 'V2S_OFFLINE': '1'})

