@@ -135,7 +135,7 @@ def _say_profile(profile):
     p = get_profile(profile)
     if p.random_weights:
         print(f"note: profile '{p.name}' runs with seeded RANDOM weights: the result shows the pipeline working, "
-              f"not a trained model (trained models: --profile paper with its weights).", file=sys.stderr)
+              f"not a trained model (trained models: the default mini profile, or --profile paper with its weights).", file=sys.stderr)
 
 def _cmd_encode(a):
     from v2s_nb.pipeline import encode_video

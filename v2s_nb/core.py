@@ -154,7 +154,7 @@ PROFILES = {
     'tiny': Profile('tiny',
         GeneratorConfig(size=64, style_dim=64, n_mlp=2, channels={4: 64, 8: 64, 16: 32, 32: 32, 64: 16}, low_max_res=16),
         EncoderConfig(img_size=64, patch_size=8, embed_dim=96, depth=2, n_heads=4),
-        description='random weights, 64 px: tests and the demo until the mini models ship'),
+        description='seeded random weights, 64 px: fast unit tests'),
     'mini': Profile('mini',
         GeneratorConfig(size=64, style_dim=128, n_mlp=4, channels={4: 128, 8: 128, 16: 128, 32: 64, 64: 32}, low_max_res=16),
         EncoderConfig(img_size=64, patch_size=8, embed_dim=192, depth=4, n_heads=4),

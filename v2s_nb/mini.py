@@ -6,7 +6,7 @@ Docs: https://v2s-nb.github.io/v2s_nb/mini.html.md"""
 
 # %% ../nbs/09a_mini.ipynb #0a4bd455
 from __future__ import annotations
-import json, math, time
+import copy, json, math, time
 from pathlib import Path
 import cv2
 import numpy as np
@@ -15,8 +15,10 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 from .core import V2SError, get_profile, shared_path, atomic_path, seed_everything, rng_state, set_rng_state, batched, frames_to_images, images_to_frames
 from .faces import MediaPipeDetector, make_detector, track_faces, iter_crops, to_css, crop_affine, crop_face
+from .weights import PACKAGE_WEIGHTS, sha256sum
 from .stylegan import Generator
 from .encoders import build_encoders, FrEN, ViEN
+from .edit.appearance import seeded_w
 
 # %% auto #0
 __all__ = ['EVAL_CLIPS', 'SOURCES', 'SPLITS', 'MINI_SCALE', 'MINI_DIR', 'photo_crop', 'prepare_faces', 'shared_root', 'FaceData',
@@ -307,10 +309,10 @@ def age_direction_from_labels(latents, ages, lo:int=15, hi:int=75) -> torch.Tens
 
 def clip_frames(fd:FaceData, split:str='train', min_len:int=20) -> list:
     "Per clip, its frames in `split` as images (T,3,S,S), in time order"
-    out = []
-    for c in np.unique(fd.clip[fd.select('clip', split)]):
-        idx = fd.select('clip', split); idx = idx[fd.clip[idx] == c]; idx = idx[np.argsort(fd.frame[idx])]
-        if len(idx) >= min_len: out.append(fd.batch(idx)[0])
+    out, idx = [], fd.select('clip', split)
+    for c in np.unique(fd.clip[idx]):
+        ic = idx[fd.clip[idx] == c]; ic = ic[np.argsort(fd.frame[ic])]
+        if len(ic) >= min_len: out.append(fd.batch(ic)[0])
     return out
 
 # %% ../nbs/09a_mini.ipynb #b6b30834
@@ -323,13 +325,12 @@ def pose_training_pairs(fd:FaceData, face3d, fren:FrEN, gap:int=10, mirror:bool=
     return {k: torch.cat([p[k] for p in pairs]) for k in pairs[0]}
 
 # %% ../nbs/09a_mini.ipynb #ccf86b4a
-MINI_DIR = Path(__file__).parent/'assets'/'mini' if '__file__' in globals() else Path('../v2s_nb/assets/mini')
+MINI_DIR = PACKAGE_WEIGHTS                       # the registry's folder for the shipped files (v2s_nb/assets/mini)
 
 def _half(sd:dict) -> dict: return {k: (v.half() if v.is_floating_point() else v).cpu().contiguous() for k, v in sd.items()}
 
 def export_mini(G, fren:FrEN, vien:ViEN, pose, age_direction, dest=None, meta:dict|None=None) -> dict:
     "Write the five `mini` checkpoints (fp16) and their manifest (sha256, size) into `dest` (default: the package's assets)"
-    from v2s_nb.weights import sha256sum
     from v2s_nb.edit.pose import save_pose_editor
     from v2s_nb.edit.age import save_age_direction
     dest = Path(dest or MINI_DIR); dest.mkdir(parents=True, exist_ok=True)
@@ -338,14 +339,13 @@ def export_mini(G, fren:FrEN, vien:ViEN, pose, age_direction, dest=None, meta:di
         'v2s-mini-generator.pt': lambda p: torch.save(dict(g_ema=_half({k: v for k, v in G.state_dict().items() if k != 'latent_avg'}), latent_avg=avg, profile='mini'), p),
         'v2s-mini-fren.pt': lambda p: torch.save(dict(model=_half(fren.state_dict()), profile='mini'), p),
         'v2s-mini-vien.pt': lambda p: torch.save(dict(model=_half(vien.state_dict()), profile='mini'), p),
-        'v2s-mini-pose.pt': lambda p: save_pose_editor(p, pose.half(), 'mini'),
+        'v2s-mini-pose.pt': lambda p: save_pose_editor(p, copy.deepcopy(pose).half(), 'mini'),
         'v2s-mini-age.pt': lambda p: save_age_direction(p, age_direction.float().cpu(), 'mini'),
     }
     manifest = {}
     for name, write in files.items():
         with atomic_path(dest/name) as tmp: write(tmp)
         manifest[name] = dict(sha256=sha256sum(dest/name), size=(dest/name).stat().st_size)
-    pose.float()
     with atomic_path(dest/'manifest.json') as tmp: Path(tmp).write_text(json.dumps(dict(files=manifest, **(meta or {})), indent=1))
     return manifest
 
@@ -368,7 +368,6 @@ def mini_figures(G, fren, vien, fd:FaceData, identity, age_estimator=None, age_d
                  n_fd:int=2000, seed:int=0, progress:bool=False) -> dict:
     "Every figure of the model card, on held-out data (see above)"
     from v2s_nb.metrics import psnr, ssim, fid_from_features, temporal_consistency, identity_similarity
-    from v2s_nb.edit.appearance import seeded_w
     from v2s_nb.encoders import VideoEncoder
     emb = lambda x: batched(identity, x, 256).numpy()
     rend = lambda w: batched(G.render, w, 256)
@@ -416,6 +415,5 @@ def mini_figures(G, fren, vien, fd:FaceData, identity, age_estimator=None, age_d
 @torch.no_grad()
 def sample_faces(G, n:int=64, seed:int=0, psi:float=0.7) -> torch.Tensor: # -> (n,3,S,S)
     "`n` faces from G([z]) with seeded z, truncated by `psi` towards `G.latent_avg`"
-    from v2s_nb.edit.appearance import seeded_w
-    w = seeded_w(G, n, seed); w = G.latent_avg + psi * (w - G.latent_avg)
+    w = seeded_w(G, n, seed, psi)
     return batched(G.render, w[:, None].expand(-1, G.n_latent, -1).contiguous(), 64)

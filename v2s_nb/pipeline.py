@@ -338,8 +338,7 @@ def render_job(job, out=None, spec=None, device=None, weights_dir=None, chunk:in
 @torch.no_grad()
 def demo_frames(G, n_frames:int=48, size:int=256, seed:int=0, psi:float=0.7):
     "Yield uint8 (size,size,3) frames of a face `G` renders: one seeded person whose latent sways a little while the head moves"
-    avg = G.latent_avg.reshape(1, -1)
-    w0, w1 = avg + psi * (seeded_w(G, 2, seed) - avg)                            # truncated: a typical face of the model
+    w0, w1 = seeded_w(G, 2, seed, psi)                                           # truncated: a typical face of the model
     t = torch.arange(n_frames, dtype=torch.float32) / max(n_frames, 1)
     w = w0 + 0.35 * torch.sin(2 * math.pi * t)[:, None] * (w1 - w0)                # expression-like sway, back to the start
     face = int(size * 0.72)

@@ -51,10 +51,9 @@ for _role in ('fren', 'vien'):
         notes='the paper released no weights: train them with the training notebook (09_training) and pass the folder with --weights'))
 _EDITORS = {'pose': ("torch: {'model': PoseMLP state_dict, 'hidden', 'n_latent', 'style_dim', 'profile'}", '13_edit_pose (train_pose_editor, save_pose_editor)'),
             'age': ("torch: {'direction': (n_latent, style_dim), 'profile'}", '14_edit_age (train_age_direction, save_age_direction)')}
-for _prof, _why in (('paper', 'the paper released no editors'),):
-    for _role, (_fmt, _nb) in _EDITORS.items():
-        register(WeightsEntry(f'v2s-{_prof}-{_role}', f'v2s-{_prof}-{_role}.pt', None, format=_fmt.replace("'profile'", f"'profile': '{_prof}'"),
-            notes=f'{_why}: train it with {_nb} and pass the folder with --weights'))
+for _role, (_fmt, _nb) in _EDITORS.items():
+    register(WeightsEntry(f'v2s-paper-{_role}', f'v2s-paper-{_role}.pt', None, format=_fmt.replace("'profile'", "'profile': 'paper'"),
+        notes=f'the paper released no editors: train it with {_nb} and pass the folder with --weights'))
 
 # the project's own `mini` models ship inside the package, with their checksums in its manifest
 PACKAGE_WEIGHTS = Path(__file__).parent/'assets'/'mini' if '__file__' in globals() else Path('../v2s_nb/assets/mini')

@@ -19,10 +19,13 @@ __all__ = ['STYLESPACE_PRESETS', 'seeded_w', 'w_mean', 'RandomAppearance', 'styl
 
 # %% ../../nbs/15_edit_appearance.ipynb #fb0e7a22
 @torch.no_grad()
-def seeded_w(G, n:int, seed:int=0) -> torch.Tensor: # -> (n, style_dim) on G's device
-    "Latents w of `n` random faces, the same for the same seed (z drawn on the CPU, then mapped)"
+def seeded_w(G, n:int, seed:int=0, psi:float=1.) -> torch.Tensor: # -> (n, style_dim) on G's device
+    "Latents w of `n` random faces, the same for the same seed (z drawn on the CPU, then mapped); `psi` < 1 truncates towards `w_mean`"
     z = torch.randn(n, G.style_dim, generator=torch.Generator().manual_seed(seed))
-    return G.get_latent(z.to(next(G.parameters()).device))
+    w = G.get_latent(z.to(next(G.parameters()).device))
+    if psi == 1: return w
+    avg = w_mean(G).to(w)
+    return avg + psi * (w - avg)
 
 def w_mean(G, n:int=4096, seed:int=0) -> torch.Tensor: # -> (style_dim,)
     "The generator's average latent: its stored `latent_avg` if it has one, else the mean over `n` seeded random z"
