@@ -112,7 +112,7 @@ def test_existing_output_folder_is_kept_on_failure(tmp_path):
 def test_paper_profile_offline_without_weights(tmp_path):
     clip = make_video(tmp_path/'c.mp4', 8)
     r = run_v2s('encode', clip, '--out', tmp_path/'o', '--profile', 'paper', env={'V2S_CACHE': str(tmp_path/'cache'), 'V2S_WEIGHTS': ''})
-    _assert_clean_failure(r, 'stylegan2-ffhq-config-f.pt', 'https://drive.google.com/', out=tmp_path/'o')
+    _assert_clean_failure(r, 'stylegan2-ffhq-config-f.pkl', 'https://nvlabs-fi-cdn.nvidia.com/stylegan2/networks/', 'also accepted instead: stylegan2-ffhq-config-f.pt', out=tmp_path/'o')
 
 
 def test_bad_usage_exits_2(tmp_path):

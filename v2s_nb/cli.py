@@ -33,7 +33,8 @@ _EXAMPLES = """examples:
 def _common(p, out_default=None):
     p.add_argument('--profile', default=None, choices=list(PROFILES), help="model sizes and weights (default: mini, the project's own small face models shipped in the package; tiny: random weights, for tests)")
     p.add_argument('--device', default=None, help="cpu, cuda, cuda:1 … (default: cuda if available)")
-    p.add_argument('--weights', default=None, metavar='DIR', help='folder holding checkpoints (also $V2S_WEIGHTS)')
+    p.add_argument('--weights', default=None, metavar='DIR|FILE', help='folder holding checkpoints (also $V2S_WEIGHTS), or the generator itself: '
+                   'a .pt, an NVIDIA network .pkl (read as data, no code run) or a registry name')
     if out_default is not False:
         p.add_argument('--out', default=out_default or None, required=out_default is None, metavar='DIR',
                        help='output folder' + (' (default: JOB_DIR)' if out_default == '' else ''))

@@ -141,7 +141,7 @@ class Profile:
     name: str
     generator: GeneratorConfig
     encoder: EncoderConfig
-    weights: dict = field(default_factory=dict)  # role ('generator','fren','vien','pose','age') -> weights-registry name; absent = random
+    weights: dict = field(default_factory=dict)  # role ('generator','fren','vien','pose','age') -> weights-registry name (or a tuple of accepted ones); absent = random
     seed: int = 0                                 # seed for randomly initialised networks
     description: str = ''
     crop_scale: float = 1.8                       # face crop side / detected face size (`faces.crop_affine`)
@@ -164,7 +164,7 @@ PROFILES = {
     'paper': Profile('paper',
         GeneratorConfig(size=1024, style_dim=512, n_mlp=8, channel_multiplier=2, low_max_res=32),
         EncoderConfig(img_size=256, patch_size=16, embed_dim=768, depth=12, n_heads=12),
-        weights={'generator': 'stylegan2-ffhq-config-f', 'fren': 'v2s-paper-fren', 'vien': 'v2s-paper-vien',
+        weights={'generator': ('stylegan2-ffhq-config-f-nvidia', 'stylegan2-ffhq-config-f'), 'fren': 'v2s-paper-fren', 'vien': 'v2s-paper-vien',
                  'pose': 'v2s-paper-pose', 'age': 'v2s-paper-age'},
         description='FFHQ 1024 StyleGAN2 and ViT-B/16 encoders on 256² crops, as in the paper'),
 }

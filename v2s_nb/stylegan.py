@@ -6,17 +6,20 @@ Docs: https://v2s-nb.github.io/v2s_nb/stylegan.html.md"""
 
 # %% ../nbs/05_stylegan.ipynb #527a12d4
 from __future__ import annotations
-import math, random
+import math, random, re
+from pathlib import Path
+import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
 from .core import GeneratorConfig, Profile, V2SError, get_profile
-from .weights import resolve, load_checkpoint
+from .weights import REGISTRY, resolve, resolve_first, load_checkpoint, read_network_pickle, PickledModule, TFNetwork
 
 # %% auto #0
 __all__ = ['fused_leaky_relu', 'FusedLeakyReLU', 'EqualLinear', 'PixelNorm', 'make_kernel', 'upfirdn2d', 'Blur', 'Upsample',
            'ModulatedConv2d', 'NoiseInjection', 'ConstantInput', 'StyledConv', 'ToRGB', 'latent_resolutions',
-           'latent_split', 'default_channels', 'Generator', 'generator_state_dict', 'load_generator']
+           'latent_split', 'default_channels', 'Generator', 'generator_state_dict', 'load_generator',
+           'nvidia_generator_config', 'nvidia_state_dict', 'tf_generator_tensors', 'generator_from_network_pickle']
 
 # %% ../nbs/05_stylegan.ipynb #88051b53
 def fused_leaky_relu(x, bias, negative_slope:float=0.2, scale:float=2 ** 0.5):
@@ -148,7 +151,10 @@ class StyledConv(nn.Module):
         super().__init__()
         self.conv = ModulatedConv2d(in_ch, out_ch, kernel_size, style_dim, demodulate=demodulate, upsample=upsample, blur_kernel=blur_kernel)
         self.noise, self.activate = NoiseInjection(), FusedLeakyReLU(out_ch)
-    def forward(self, x, s, noise=None): return self.activate(self.noise(self.conv(x, s), noise=noise))
+        self.clamp = None                              # NVIDIA's conv_clamp, when a network was trained with one
+    def forward(self, x, s, noise=None):
+        x = self.activate(self.noise(self.conv(x, s), noise=noise))
+        return x if self.clamp is None else x.clamp(-self.clamp, self.clamp)
 
 class ToRGB(nn.Module):
     "1×1 modulated conv to RGB (no demodulation), added to the up-sampled skip from the previous level"
@@ -157,8 +163,10 @@ class ToRGB(nn.Module):
         if upsample: self.upsample = Upsample(blur_kernel)
         self.conv = ModulatedConv2d(in_ch, 3, 1, style_dim, demodulate=False)
         self.bias = nn.Parameter(torch.zeros(1, 3, 1, 1))
+        self.clamp = None
     def forward(self, x, s, skip=None):
         out = self.conv(x, s) + self.bias
+        if self.clamp is not None: out = out.clamp(-self.clamp, self.clamp)
         return out if skip is None else out + self.upsample(skip)
 
 # %% ../nbs/05_stylegan.ipynb #f7e3a858
@@ -213,6 +221,12 @@ class Generator(nn.Module):
         "Modulated-conv form for every layer: True (grouped conv), False (per-sample scaling), None (by device)"
         for m in self.modules():
             if isinstance(m, ModulatedConv2d): m.fused = fused
+        return self
+
+    def set_clamp(self, clamp:float|None):
+        "Clamp every layer's output to ±`clamp` (NVIDIA's `conv_clamp`; None: off, as in rosinality's networks)"
+        for m in self.modules():
+            if isinstance(m, (StyledConv, ToRGB)): m.clamp = clamp
         return self
 
     @classmethod
@@ -296,16 +310,117 @@ def load_generator(profile='tiny', path=None, weights_dir=None, device='cpu') ->
     p = get_profile(profile)
     g = Generator.from_config(p.generator)
     name = p.weights.get('generator')
+    if isinstance(weights_dir, (str, Path)) and path is None and (Path(weights_dir).is_file() or str(weights_dir) in REGISTRY):
+        path = weights_dir if Path(weights_dir).is_file() else resolve(str(weights_dir))   # `--weights` naming the generator itself
     if name is None and path is None:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(p.seed)
             g = Generator.from_config(p.generator)
             g.register_buffer('latent_avg', g.mean_latent(4096)[0])
     else:
-        f = resolve(name, path=path, weights_dir=weights_dir) if name else path
+        f = Path(path) if path is not None else resolve_first(name, weights_dir=weights_dir)
+        if not f.is_file(): raise V2SError(f"generator file {f} does not exist")
+        if f.suffix == '.pkl': return _fit_profile(generator_from_network_pickle(f)[0], p, f).to(device)
         sd, latent_avg = generator_state_dict(load_checkpoint(f))
         try: g.load_state_dict(sd, strict=True)
         except RuntimeError as e:
             raise V2SError(f"{f} does not fit the '{p.name}' generator ({str(e).splitlines()[1].strip()[:160]}); is it the right checkpoint for this profile?") from None
         g.register_buffer('latent_avg', latent_avg.reshape(-1).float() if latent_avg is not None else g.mean_latent(4096)[0])
     return g.eval().requires_grad_(False).to(device)
+
+# %% ../nbs/05_stylegan.ipynb #ab05fbb8
+def _setting_problems(checks) -> list:
+    return [f'{name} = {value!r} ({want})' for name, value, ok, want in checks if not ok(value)]
+
+def nvidia_generator_config(kw:dict, sd:dict) -> tuple:
+    "(our `GeneratorConfig`, {conv_clamp, num_fp16_res}) for an NVIDIA StyleGAN2 generator from its `init_kwargs` and tensors"
+    syn, mp = dict(kw.get('synthesis_kwargs') or {}), dict(kw.get('mapping_kwargs') or {})
+    w_dim, size = int(kw.get('w_dim', 512)), int(kw.get('img_resolution', 1024))
+    n_mlp = sum(1 for k in sd if re.fullmatch(r'mapping\.fc\d+\.weight', k))
+    bad = _setting_problems([
+        ('c_dim', kw.get('c_dim', 0), lambda v: not v, 'conditional generators are not supported'),
+        ('img_channels', kw.get('img_channels', 3), lambda v: v == 3, 'RGB only'),
+        ('z_dim', kw.get('z_dim', w_dim), lambda v: v == w_dim, f'must equal w_dim {w_dim}'),
+        ('architecture', syn.get('architecture', 'skip'), lambda v: v == 'skip', "only 'skip', the StyleGAN2 generator's"),
+        ('activation', syn.get('activation', 'lrelu'), lambda v: v == 'lrelu', 'lrelu only'),
+        ('mapping num_layers', mp.get('num_layers', 8), lambda v: v == n_mlp, f'the file has {n_mlp} mapping layers'),
+        ('img_resolution', size, lambda v: f'synthesis.b{v}.torgb.weight' in sd, 'no synthesis block at that resolution')])
+    if bad: raise V2SError(f"not a StyleGAN2 generator v2s_nb can run: {'; '.join(bad)}")
+    channels = {2 ** i: int(sd[f'synthesis.b{2 ** i}.conv1.weight'].shape[0]) for i in range(2, int(math.log2(size)) + 1)}
+    cfg = GeneratorConfig(size=size, style_dim=w_dim, n_mlp=n_mlp, channels=channels, lr_mlp=float(mp.get('lr_multiplier', 0.01)),
+                          blur_kernel=tuple(syn.get('resample_filter') or (1, 3, 3, 1)))
+    return cfg, dict(conv_clamp=syn.get('conv_clamp'), num_fp16_res=int(syn.get('num_fp16_res') or 0))
+
+def nvidia_state_dict(sd:dict, G:Generator) -> dict:
+    "A state dict for our `G` from a StyleGAN2 generator state dict in NVIDIA's naming (blur kernels are G's own constants)"
+    out = dict(G.state_dict()); new = {}
+    for i in range(len(G.style) - 1): new[f'style.{i + 1}.weight'], new[f'style.{i + 1}.bias'] = sd[f'mapping.fc{i}.weight'], sd[f'mapping.fc{i}.bias']
+    new['input.input'] = sd['synthesis.b4.const'][None]
+    def modulated(dst, src):
+        new[f'{dst}.conv.weight'] = sd[f'{src}.weight'][None]
+        new[f'{dst}.conv.modulation.weight'], new[f'{dst}.conv.modulation.bias'] = sd[f'{src}.affine.weight'], sd[f'{src}.affine.bias']
+    def conv(dst, src, noise:int):
+        modulated(dst, src)
+        new[f'{dst}.noise.weight'], new[f'{dst}.activate.bias'] = sd[f'{src}.noise_strength'].reshape(1), sd[f'{src}.bias']
+        new[f'noises.noise_{noise}'] = sd[f'{src}.noise_const'][None, None]
+    def torgb(dst, src): modulated(dst, src); new[f'{dst}.bias'] = sd[f'{src}.bias'].reshape(1, -1, 1, 1)
+    conv('conv1', 'synthesis.b4.conv1', 0); torgb('to_rgb1', 'synthesis.b4.torgb')
+    for k in range(len(G.to_rgbs)):
+        r = 2 ** (k + 3)
+        conv(f'convs.{2 * k}', f'synthesis.b{r}.conv0', 2 * k + 1); conv(f'convs.{2 * k + 1}', f'synthesis.b{r}.conv1', 2 * k + 2)
+        torgb(f'to_rgbs.{k}', f'synthesis.b{r}.torgb')
+    for k, v in new.items():
+        if k not in out or out[k].shape != v.shape: raise V2SError(f"tensor for {k} has shape {tuple(v.shape)}, expected {tuple(out[k].shape) if k in out else 'none'}")
+        out[k] = v.float()
+    left = [k for k in out if k not in new and not k.endswith('kernel')]
+    if left: raise V2SError(f"no NVIDIA tensor maps to {left[0]} (and {len(left) - 1} more)")
+    return out
+
+def tf_generator_tensors(net) -> tuple:
+    "(state dict in NVIDIA's PyTorch naming, init kwargs) from a TensorFlow-era StyleGAN2 generator, renamed as NVIDIA's legacy.py does"
+    s = net.static_kwargs; get = lambda k, d: d if s.get(k) is None else s[k]
+    kw = dict(z_dim=get('latent_size', 512), w_dim=get('dlatent_size', 512), c_dim=get('label_size', 0), img_resolution=get('resolution', 1024),
+              img_channels=get('num_channels', 3), mapping_kwargs=dict(num_layers=get('mapping_layers', 8), lr_multiplier=get('mapping_lrmul', 0.01)),
+              synthesis_kwargs=dict(architecture=get('architecture', 'skip'), resample_filter=get('resample_kernel', [1, 3, 3, 1]),
+                                    conv_clamp=get('conv_clamp', None), num_fp16_res=get('num_fp16_res', 0)))
+    p = net.params()
+    if any(k.startswith('synthesis/ToRGB_lod') for k in p): kw['synthesis_kwargs']['architecture'] = 'orig'
+    t = lambda a: torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))
+    sd = {'mapping.w_avg': t(p['dlatent_avg']), 'synthesis.b4.const': t(p['synthesis/4x4/Const/const'][0])}
+    for k in p:
+        if m := re.fullmatch(r'mapping/Dense(\d+)/(weight|bias)', k): sd[f'mapping.fc{m[1]}.{m[2]}'] = t(p[k].T if m[2] == 'weight' else p[k])
+    def layer(dst, src, noise=None, flip=False):
+        w = p[f'{src}/weight']
+        sd[f'{dst}.weight'] = t((w[::-1, ::-1] if flip else w).transpose(3, 2, 0, 1)); sd[f'{dst}.bias'] = t(p[f'{src}/bias'])
+        sd[f'{dst}.affine.weight'], sd[f'{dst}.affine.bias'] = t(p[f'{src}/mod_weight'].T), t(p[f'{src}/mod_bias'] + 1)
+        if noise is not None: sd[f'{dst}.noise_const'], sd[f'{dst}.noise_strength'] = t(p[f'synthesis/noise{noise}'][0, 0]), t(p[f'{src}/noise_strength'])
+    layer('synthesis.b4.conv1', 'synthesis/4x4/Conv', 0); layer('synthesis.b4.torgb', 'synthesis/4x4/ToRGB')
+    for l in range(3, int(math.log2(kw['img_resolution'])) + 1):
+        r = 2 ** l
+        layer(f'synthesis.b{r}.conv0', f'synthesis/{r}x{r}/Conv0_up', 2 * l - 5, flip=True)
+        layer(f'synthesis.b{r}.conv1', f'synthesis/{r}x{r}/Conv1', 2 * l - 4); layer(f'synthesis.b{r}.torgb', f'synthesis/{r}x{r}/ToRGB')
+    return sd, kw
+
+def generator_from_network_pickle(path) -> tuple:
+    "(frozen Generator with `latent_avg` = NVIDIA's `w_avg`, {conv_clamp, num_fp16_res, format}) from an NVIDIA `.pkl`, no code run"
+    data = read_network_pickle(path)
+    try:
+        if isinstance(data, tuple) and len(data) == 3 and all(isinstance(n, TFNetwork) for n in data):
+            (sd, kw), fmt = tf_generator_tensors(data[2]), 'tensorflow'                  # (G, D, Gs): Gs is the EMA generator
+        elif isinstance(data, dict) and isinstance(data.get('G_ema'), PickledModule):
+            sd, kw, fmt = data['G_ema'].state_dict(), data['G_ema'].init_kwargs, 'pytorch'
+        else: raise V2SError("it holds neither 'G_ema' (stylegan2-ada-pytorch) nor (G, D, Gs) (TensorFlow StyleGAN2)")
+        cfg, info = nvidia_generator_config(kw, sd)
+        G = Generator.from_config(cfg); G.load_state_dict(nvidia_state_dict(sd, G), strict=True)
+    except KeyError as e: raise V2SError(f"{path}: not a StyleGAN2 generator in NVIDIA's layout (no {e.args[0]})") from None
+    except V2SError as e: raise V2SError(f"{path}: {e}") from None
+    G.set_clamp(info['conv_clamp']); G.register_buffer('latent_avg', sd['mapping.w_avg'].float().reshape(-1))
+    return G.eval().requires_grad_(False), info | dict(format=fmt)
+def _fit_profile(G:Generator, p:Profile, f) -> Generator:
+    "G itself if its shape is the profile's generator, else a one-line refusal saying how they differ"
+    want, got = p.generator, dict(size=G.size, style_dim=G.style_dim, n_mlp=len(G.style) - 1)
+    diff = [f'{k} {v} (needs {getattr(want, k)})' for k, v in got.items() if v != getattr(want, k)]
+    chans = Generator.from_config(want).channels
+    if not diff and G.channels != chans: diff = [f'channels {G.channels} (needs {chans})']
+    if diff: raise V2SError(f"{f} holds a generator with {', '.join(diff)}: it is not the '{p.name}' profile's generator")
+    return G

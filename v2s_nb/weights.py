@@ -6,7 +6,8 @@ Docs: https://v2s-nb.github.io/v2s_nb/weights.html.md"""
 
 # %% ../nbs/01_weights.ipynb #ac9cea73
 from __future__ import annotations
-import os, json, hashlib, pickle, urllib.request, urllib.error, http.client
+import os, io, json, hashlib, pickle, urllib.request, urllib.error, http.client
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 import torch
@@ -15,8 +16,8 @@ from .core import V2SError, atomic_path
 
 # %% auto #0
 __all__ = ['REGISTRY', 'PACKAGE_WEIGHTS', 'WeightsEntry', 'register', 'DownloadError', 'sha256sum', 'download',
-           'MissingWeightsError', 'cache_dir', 'offline', 'search_dirs', 'resolve', 'check_shipped', 'load_checkpoint',
-           'load_numpy_pickle']
+           'MissingWeightsError', 'cache_dir', 'offline', 'search_dirs', 'resolve', 'resolve_first', 'check_shipped',
+           'load_checkpoint', 'load_numpy_pickle', 'PickledModule', 'TFNetwork', 'read_network_pickle']
 
 # %% ../nbs/01_weights.ipynb #c8fa3a4a
 @dataclass(frozen=True)
@@ -45,6 +46,19 @@ register(WeightsEntry(
     licence='NVIDIA Source Code License-NC (StyleGAN2 weights); conversion by rosinality/stylegan2-pytorch (MIT)',
     format="torch: {'g_ema': Generator(1024, 512, 8, channel_multiplier=2).state_dict(), 'latent_avg': (512,)}",
     notes='rosinality/stylegan2-pytorch README; NVIDIA original: stylegan2-ffhq-config-f.pkl'))
+_NV, _NV_LICENCE = 'https://nvlabs-fi-cdn.nvidia.com/', 'NVIDIA Source Code License-NC (non-commercial)'
+for _name, _file, _url, _what in (
+        ('stylegan2-ffhq-config-f-nvidia', 'stylegan2-ffhq-config-f.pkl', 'stylegan2/networks/stylegan2-ffhq-config-f.pkl',
+         "TensorFlow-era network pickle (G, D, Gs): NVIDIA's FFHQ config-f, the paper's generator"),
+        ('stylegan2-ffhq-1024-noaug-nvidia', 'ffhq-res1024-mirror-stylegan2-noaug.pkl',
+         'stylegan2-ada-pytorch/pretrained/transfer-learning-source-nets/ffhq-res1024-mirror-stylegan2-noaug.pkl',
+         "stylegan2-ada-pytorch network pickle {G, D, G_ema, ...}: FFHQ 1024 StyleGAN2, mirrored, no augmentation"),
+        ('stylegan2-ada-ffhq-nvidia', 'ffhq.pkl', 'stylegan2-ada-pytorch/pretrained/ffhq.pkl',
+         "stylegan2-ada-pytorch network pickle: FFHQ 1024 trained with ADA (fp16 layers, conv_clamp 256)"),
+        ('stylegan2-ada-metfaces-nvidia', 'metfaces.pkl', 'stylegan2-ada-pytorch/pretrained/metfaces.pkl',
+         "stylegan2-ada-pytorch network pickle: MetFaces 1024 (fine-tuned from FFHQ)")):
+    register(WeightsEntry(_name, _file, _NV + _url, licence=_NV_LICENCE, format=_what + '; read as data by read_network_pickle',
+                          notes='NVIDIA CDN; sha256 and size not recorded (unknown here)'))
 for _role in ('fren', 'vien'):
     register(WeightsEntry(f'v2s-paper-{_role}', f'v2s-paper-{_role}.pt', None,
         format=f"torch: {{'model': {_role.upper()} state_dict, 'profile': 'paper'}}",
@@ -137,6 +151,17 @@ def resolve(name:str, path=None, weights_dir=None, allow_download:bool|None=None
     except DownloadError as err:
         raise MissingWeightsError(f"weights '{name}' ({e.filename}) could not be fetched: {err}. Download {e.url} yourself and {where}") from None
 
+def resolve_first(names, weights_dir=None, **kw) -> Path:
+    "The first of `names` (one registry name or several accepted alternatives) already on this machine, else `resolve(names[0])`"
+    names = [names] if isinstance(names, str) else list(names)
+    for n in names:
+        try: return resolve(n, weights_dir=weights_dir, allow_download=False, progress=False)
+        except MissingWeightsError: pass
+    try: return resolve(names[0], weights_dir=weights_dir, **kw)
+    except MissingWeightsError as e:
+        if len(names) == 1: raise
+        raise MissingWeightsError(f"{e} (also accepted instead: {', '.join(REGISTRY[n].filename for n in names[1:])})") from None
+
 def check_shipped(e:WeightsEntry, path:Path) -> Path:
     "A file shipped in the package, after checking its size and sha256 against the registry (a damaged install fails here, clearly)"
     if e.size is not None and path.stat().st_size != e.size or e.sha256 and sha256sum(path) != e.sha256:
@@ -166,12 +191,84 @@ class _NumpyOnlyUnpickler(pickle.Unpickler):
     def find_class(self, module, name):
         if (module, name) not in _NUMPY_GLOBALS:
             raise V2SError(f"{getattr(self, 'path', 'pickle')}: refusing to unpickle {module}.{name} (only numpy arrays are allowed)")
-        import numpy as np
-        if module == 'numpy': return getattr(np, name)
-        return getattr(np._core.multiarray if hasattr(np, '_core') else np.core.multiarray, name)  # numpy 2 moved `core`
+        return _numpy_global(module, name)
+
+def _numpy_global(module, name):
+    "One of `_NUMPY_GLOBALS` from the installed numpy (numpy 2 moved `numpy.core` to `numpy._core`)"
+    import numpy as np
+    if module == 'numpy': return getattr(np, name)
+    return getattr(np._core.multiarray if hasattr(np, '_core') else np.core.multiarray, name)
 
 def load_numpy_pickle(path):
     "Read a pickled numpy array / dict of arrays, refusing anything that would run other code"
     with open(path, 'rb') as f:
         u = _NumpyOnlyUnpickler(f, encoding='latin1'); u.path = path
         return u.load()
+
+# %% ../nbs/01_weights.ipynb #727facec
+class PickledModule:
+    "One persistent module of an NVIDIA network pickle as plain data: class name, init kwargs, own tensors, children"
+    def __init__(self, class_name:str, state:dict):
+        self.class_name = class_name
+        self.init_kwargs = dict(state.get('_init_kwargs') or {})
+        self.tensors = {k: v for d in ('_parameters', '_buffers') for k, v in (state.get(d) or {}).items() if torch.is_tensor(v)}
+        self.children = {k: v for k, v in (state.get('_modules') or {}).items() if isinstance(v, PickledModule)}
+    def state_dict(self, prefix:str='') -> dict:
+        "Every tensor under this module, named as `nn.Module.state_dict` would name it"
+        out = {prefix + k: v for k, v in self.tensors.items()}
+        for name, child in self.children.items(): out |= child.state_dict(f'{prefix}{name}.')
+        return out
+    def __repr__(self): return f'PickledModule({self.class_name}, {len(self.state_dict())} tensors)'
+
+class TFNetwork:
+    "A TensorFlow-era `dnnlib.tflib.network.Network` as plain data: name, version, static kwargs, variables (numpy), components"
+    def __setstate__(self, state):
+        self.name, self.version = state.get('name'), state.get('version')
+        self.static_kwargs = dict(state.get('static_kwargs') or {})
+        self.variables = dict(state.get('variables') or [])
+        self.components = {k: v for k, v in (state.get('components') or {}).items() if isinstance(v, TFNetwork)}
+    def params(self, prefix:str='') -> dict:
+        "Every variable under this network with its component path, e.g. 'synthesis/4x4/Conv/weight'"
+        out = {prefix + k: v for k, v in self.variables.items()}
+        for name, c in self.components.items(): out |= c.params(f'{prefix}{name}/')
+        return out
+
+class _EasyDict(dict): "dnnlib's EasyDict, read as a dict"
+
+def _persistent_obj(meta):
+    if not isinstance(meta, dict) or meta.get('type') != 'class' or not isinstance(meta.get('state'), dict):
+        raise V2SError("a persistent object is not a pickled module (type 'class' with a state dict)")
+    return PickledModule(str(meta.get('class_name')), meta['state'])   # meta['module_src'] (NVIDIA's source) is never run
+
+def _nested_storage(b):
+    try: return torch.load(io.BytesIO(b), map_location='cpu', weights_only=True)
+    except pickle.UnpicklingError as e: raise V2SError(f"a nested tensor stream holds more than tensors ({str(e).splitlines()[0][:100]})") from None
+
+_NETWORK_GLOBALS = {
+    ('torch_utils.persistence', '_reconstruct_persistent_obj'): _persistent_obj,
+    ('torch.storage', '_load_from_bytes'): _nested_storage,
+    ('torch._utils', '_rebuild_tensor_v2'): lambda storage, offset, size, stride, *_: torch._utils._rebuild_tensor_v2(storage, offset, size, stride, False, OrderedDict()),
+    ('torch._utils', '_rebuild_parameter'): lambda data, *_: data,
+    ('collections', 'OrderedDict'): OrderedDict,
+    ('builtins', 'set'): set, ('builtins', 'frozenset'): frozenset,       # protocol <= 3 (the 2020-21 files) has no set opcode
+    ('dnnlib.util', 'EasyDict'): _EasyDict, ('dnnlib', 'EasyDict'): _EasyDict,
+    ('dnnlib.tflib.network', 'Network'): TFNetwork,
+}
+
+class _NetworkUnpickler(pickle.Unpickler):
+    def find_class(self, module, name):
+        if (module, name) in _NETWORK_GLOBALS: return _NETWORK_GLOBALS[module, name]
+        if (module, name) in _NUMPY_GLOBALS: return _numpy_global(module, name)
+        raise V2SError(f"{self.path}: refusing to unpickle {module}.{name}: NVIDIA's network pickles name only tensors, "
+                       f"dicts, numpy values and their module records, so this file is something else (nothing from it was run)")
+
+def read_network_pickle(path):
+    "The contents of an NVIDIA network pickle (PyTorch or TensorFlow era) as plain data, without running code from it"
+    path = Path(path)
+    try:
+        with open(path, 'rb') as f:
+            u = _NetworkUnpickler(f, encoding='latin1'); u.path = path
+            return u.load()
+    except V2SError as e: raise V2SError(str(e) if str(path) in str(e) else f"{path}: {e}") from None
+    except (pickle.UnpicklingError, EOFError, RuntimeError, TypeError, ValueError, AttributeError, IndexError) as e:
+        raise V2SError(f"{path} is not a readable network pickle ({type(e).__name__}: {str(e).splitlines()[0][:120] if str(e) else 'truncated'})") from None
