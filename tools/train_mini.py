@@ -1,6 +1,10 @@
 """The recipe that trained the shipped `mini` models on a 2-core CPU (see nbs/09a_mini.ipynb and v2s_nb/assets/mini/MODEL_CARD.md).
 
-    python tools/train_mini.py WORK [--ae-minutes 80] [--vien-minutes 12] [--export]
+    python tools/train_mini.py WORK [--ae-minutes 130] [--vien-minutes 8] [--pose-iters 1200] [--export]
+
+The shipped models: --ae-minutes 80, then --ae-minutes 130 in a fresh WORK holding only faces64.npz and ae/ae.ckpt
+(the autoencoder resumes with its cosine schedule stretched, a warm restart; every later phase runs again),
+--vien-minutes 8 --pose-iters 1200 --export.
 
 Each phase saves what it made in WORK and is skipped when it is there (the autoencoder resumes from its checkpoint):
 faces64.npz (prepare_faces) -> ae.ckpt (train_autoencoder) -> mapped.pt (fit_mapping) -> vien.pt (train_vien)
@@ -10,7 +14,7 @@ import argparse, json, time
 from pathlib import Path
 import numpy as np, torch
 from v2s_nb.mini import (prepare_faces, train_autoencoder, AutoencoderTrainer, FaceData, encode_photos, fit_mapping, centre_fren,
-                         train_vien, age_direction_from_labels, pose_training_pairs, mini_figures, export_mini, shared_root)
+                         train_vien, age_direction_from_labels, age_checker_sensitivity, pose_training_pairs, mini_figures, export_mini, shared_root)
 from v2s_nb.encoders import ViEN
 from v2s_nb.face3d import load_face3d
 from v2s_nb.losses import DenseMeshLoss
@@ -19,8 +23,8 @@ from v2s_nb.edit.age import load_age_estimator
 from v2s_nb.metrics import identity_net
 
 ap = argparse.ArgumentParser()
-ap.add_argument('work'); ap.add_argument('--ae-minutes', type=float, default=80); ap.add_argument('--vien-minutes', type=float, default=12)
-ap.add_argument('--pose-iters', type=int, default=1500); ap.add_argument('--max-photos', type=int, default=None)
+ap.add_argument('work'); ap.add_argument('--ae-minutes', type=float, default=130); ap.add_argument('--vien-minutes', type=float, default=8)
+ap.add_argument('--pose-iters', type=int, default=1200); ap.add_argument('--max-photos', type=int, default=None)
 ap.add_argument('--export', action='store_true'); ap.add_argument('--dest', default=None)
 a = ap.parse_args()
 work = Path(a.work); work.mkdir(parents=True, exist_ok=True)
@@ -69,8 +73,9 @@ else:
     torch.save(dict(pose=pose.state_dict(), age=age_dir, pose_log=plog), work/'editors.pt')
 
 phase('figures')
-figs = mini_figures(G, fren, vien, fd, identity_net(path=shared/'identity'/'foamliu_mobilefacenet.pt'),
-                    load_age_estimator(weights_dir=wdirs), age_dir, face3d, pose)
+age_est = load_age_estimator(weights_dir=wdirs)
+figs = mini_figures(G, fren, vien, fd, identity_net(path=shared/'identity'/'foamliu_mobilefacenet.pt'), age_est, age_dir, face3d, pose)
+figs['age_checker'] = age_checker_sensitivity(age_est, fd)
 figs['training'] = dict(ae_steps=tr.n_step, ae_images=tr.n_step * tr.batch, ae_seconds=round(tr.elapsed),
                         data={s: {sp: int(len(fd.select(s, sp))) for sp in ('train', 'held-out', 'unseen')} for s in ('utkface', 'lfw', 'clip')})
 print(json.dumps(figs, indent=1), flush=True)

@@ -24,8 +24,8 @@ from .edit.appearance import seeded_w
 __all__ = ['EVAL_CLIPS', 'SOURCES', 'SPLITS', 'MINI_SCALE', 'MINI_DIR', 'photo_crop', 'prepare_faces', 'shared_root', 'FaceData',
            'box_masks', 'masked_rec_loss', 'AutoencoderTrainer', 'reconstruct', 'train_autoencoder', 'save_strip',
            'sliced_wasserstein', 'moment_gap', 'encode_photos', 'fit_mapping', 'jitter', 'train_vien',
-           'age_direction_from_labels', 'clip_frames', 'pose_training_pairs', 'export_mini', 'centre_fren',
-           'masked_psnr', 'mini_figures', 'sample_faces']
+           'age_direction_from_labels', 'clip_frames', 'pose_training_pairs', 'age_checker_sensitivity', 'export_mini',
+           'centre_fren', 'masked_psnr', 'mini_figures', 'sample_faces']
 
 # %% ../nbs/09a_mini.ipynb #243ee9cb
 EVAL_CLIPS = ('WDA_AlexandriaOcasioCortez_000', 'liveportrait_d12', 'videoretalking_face_5')   # people the models never see
@@ -323,6 +323,19 @@ def pose_training_pairs(fd:FaceData, face3d, fren:FrEN, gap:int=10, mirror:bool=
     pairs = [pose_pairs(c[None], face3d, encoder=fren, gap=gap) for c in clips]
     if mirror: pairs += [pose_pairs(torch.stack([c, c.flip(-1)], 1), face3d, encoder=fren, gap=1) for c in clips]
     return {k: torch.cat([p[k] for p in pairs]) for k in pairs[0]}
+
+# %% ../nbs/09a_mini.ipynb #5c618012
+@torch.no_grad()
+def age_checker_sensitivity(estimator, fd:FaceData, n:int=150, detail=(64, 24, 16)) -> dict:
+    "Mean estimated age of held-out UTKFace people aged 18–30 and 60+, on the photos and with their detail reduced to `detail` px"
+    idx = fd.select('utkface', 'held-out'); a = fd.age[idx]
+    groups = {'young': idx[(a >= 18) & (a <= 30)][:n], 'old': idx[a >= 60][:n]}
+    out = {}
+    for d in detail:
+        blur = lambda x: x if d >= x.shape[-1] else F.interpolate(F.interpolate(x, d, mode='area'), x.shape[-1], mode='bilinear', align_corners=False)
+        r = {g: float(estimator(blur(fd.batch(i)[0])).mean()) for g, i in groups.items()}
+        out[f'{d}px'] = r | dict(gap=r['old'] - r['young'], n=min(len(i) for i in groups.values()))
+    return out
 
 # %% ../nbs/09a_mini.ipynb #ccf86b4a
 MINI_DIR = PACKAGE_WEIGHTS                       # the registry's folder for the shipped files (v2s_nb/assets/mini)
