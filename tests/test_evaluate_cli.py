@@ -1,6 +1,6 @@
 """`v2s evaluate` and `v2s bench` from the command line: tables written, every method listed, clean errors."""
 import csv, json
-from conftest import run_v2s, make_video
+from conftest import run_v2s, run_main, make_video
 from test_encode_cli import _assert_clean_failure
 
 
@@ -21,9 +21,9 @@ def test_evaluate_writes_table1(tmp_path):
 
 
 def test_evaluate_bad_input(tmp_path):
-    _assert_clean_failure(run_v2s('evaluate', '--videos', tmp_path/'nothing', '--out', tmp_path/'t'), 'does not exist')
+    _assert_clean_failure(run_main('evaluate', '--videos', tmp_path/'nothing', '--out', tmp_path/'t'), 'does not exist')
     (tmp_path/'empty').mkdir()
-    _assert_clean_failure(run_v2s('evaluate', '--videos', tmp_path/'empty', '--out', tmp_path/'t'), 'no videos')
+    _assert_clean_failure(run_main('evaluate', '--videos', tmp_path/'empty', '--out', tmp_path/'t'), 'no videos')
     make_video(tmp_path/'empty'/'a.mp4', n_frames=8, size=64)
     _assert_clean_failure(run_v2s('evaluate', '--videos', tmp_path/'empty', '--out', tmp_path/'t', '--methods', 'vien,stylegan9'),
                           'unknown method(s) stylegan9', out=tmp_path/'t')

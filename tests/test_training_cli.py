@@ -1,7 +1,7 @@
 """`v2s train fren|vien` on a curated real clip: runs, logs, resumes; bad input stops before training."""
 import csv, shutil
 import pytest
-from conftest import shared_file, run_v2s
+from conftest import shared_file, run_v2s, run_main
 
 
 @pytest.fixture(scope='module')
@@ -39,14 +39,14 @@ def _fails(r, needle):
 
 
 def test_bad_input_stops_before_training(data, tmp_path):
-    _fails(run_v2s('train', 'fren', '--data', tmp_path/'nowhere', '--out', tmp_path/'o'), 'does not exist')
+    _fails(run_main('train', 'fren', '--data', tmp_path/'nowhere', '--out', tmp_path/'o'), 'does not exist')
     (tmp_path/'empty').mkdir()
-    _fails(run_v2s('train', 'fren', '--data', tmp_path/'empty', '--out', tmp_path/'o'), 'no manifest.csv')
+    _fails(run_main('train', 'fren', '--data', tmp_path/'empty', '--out', tmp_path/'o'), 'no manifest.csv')
     broken = tmp_path/'broken'; shutil.copytree(data/'data', broken)
     next((broken/'clips').glob('[!.]*.npy')).unlink()
-    _fails(run_v2s('train', 'fren', '--data', broken, '--out', tmp_path/'o'), 'missing')
-    _fails(run_v2s('train', 'vien', '--data', data/'data', '--out', tmp_path/'o2', '--losses', 'l2'), 'needs a trained FrEN')
-    _fails(run_v2s('train', 'fren', '--data', data/'data', '--out', tmp_path/'o', '--losses', 'l2,ssim'), 'unknown loss')
+    _fails(run_main('train', 'fren', '--data', broken, '--out', tmp_path/'o'), 'missing')
+    _fails(run_main('train', 'vien', '--data', data/'data', '--out', tmp_path/'o2', '--losses', 'l2'), 'needs a trained FrEN')
+    _fails(run_main('train', 'fren', '--data', data/'data', '--out', tmp_path/'o', '--losses', 'l2,ssim'), 'unknown loss')
     out = tmp_path/'tiny_run'
     assert run_v2s('train', 'fren', '--data', data/'data', '--out', out, '--profile', 'tiny', '--iters', '1', '--bs', '2', '--losses', 'l2', '-q').returncode == 0
     r = run_v2s('train', 'fren', '--data', data/'data', '--out', out, '--iters', '2', '--losses', 'l2', '--resume')   # the default: mini
