@@ -30,8 +30,10 @@ _EXAMPLES = """examples:
   v2s bench --profile paper --device cuda --streams 64 --e2e-frames 256   the GPU figures
 """
 
-def _common(p, out_default=None):
-    p.add_argument('--profile', default=None, choices=list(PROFILES), help="model sizes and weights (default: mini, the project's own small face models shipped in the package; tiny: random weights, for tests)")
+def _common(p, out_default=None, profile_default='mini'):
+    p.add_argument('--profile', default=None, choices=list(PROFILES), help="model sizes and weights (default: " + (
+        "mini, the project's own small face models shipped in the package; tiny: random weights, for tests)" if profile_default == 'mini'
+        else f"{profile_default}; mini: the shipped small models; tiny: random weights)"))
     p.add_argument('--device', default=None, help="cpu, cuda, cuda:1 … (default: cuda if available)")
     p.add_argument('--weights', default=None, metavar='DIR|FILE', help='folder holding checkpoints (also $V2S_WEIGHTS), or the generator itself: '
                    'a .pt, an NVIDIA network .pkl (read as data, no code run) or a registry name')
@@ -121,13 +123,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--ablation', action='append', default=[], metavar='LABEL=DIR', help='an extra row from DIR/fren.pt + DIR/vien.pt (repeatable)')
     p.set_defaults(func=_cmd_evaluate)
     p = sub('bench', 'time our encoders and the baselines per frame, same inputs, one process; then the fast path')
-    _common(p, out_default=False); p.add_argument('--runs', type=int, default=10, help='timed runs per encoder')
-    p.add_argument('--batch', type=int, default=1); p.add_argument('--methods', default='fren,vien,psp,e4e,restyle', help='comma-separated')
-    p.add_argument('--fast', action=argparse.BooleanOptionalAction, default=True, help='also time the fast path against the plain one')
-    p.add_argument('--frames', type=int, default=16, help='frames of the one-stream run (fast path)')
-    p.add_argument('--streams', type=int, default=8, help='videos stepped together (fast path)')
-    p.add_argument('--render-batch', type=int, default=4, help='frames rendered at once (fast path)')
-    p.add_argument('--e2e-frames', type=int, default=0, help='frames of the end-to-end edit_video run (0: skip it)')
+    _common(p, out_default=False, profile_default='paper'); p.add_argument('--runs', type=int, default=10, help='timed runs per encoder (default 10)')
+    p.add_argument('--batch', type=int, default=1, help='frames per encoder call (default 1)')
+    p.add_argument('--methods', default='fren,vien,psp,e4e,restyle', help='comma-separated (default: fren,vien,psp,e4e,restyle)')
+    p.add_argument('--fast', action=argparse.BooleanOptionalAction, default=True, help='also time the fast path against the plain one (default: on)')
+    p.add_argument('--frames', type=int, default=16, help='frames of the one-stream run, fast path (default 16)')
+    p.add_argument('--streams', type=int, default=8, help='videos stepped together, fast path (default 8)')
+    p.add_argument('--render-batch', type=int, default=4, help='frames rendered at once, fast path (default 4)')
+    p.add_argument('--e2e-frames', type=int, default=64, help='frames of the end-to-end edit_video run on a drawn 512² clip, '
+                   'centre crop, fast and plain (default 64; 0 skips it)')
     p.set_defaults(func=_cmd_bench)
     return ap
 
