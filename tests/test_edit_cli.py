@@ -122,6 +122,7 @@ def test_bad_edit_input(tmp_path):
     _assert_clean_failure(run_main('edit', clip, '--style', 'x:y=1', '--out', tmp_path/'o'), 'LAYER:CHANNEL', out=tmp_path/'o')
     _assert_clean_failure(run_main('edit', clip, '--style', 'lipstick=3', '--out', tmp_path/'o', '--crop', 'center'), 'FFHQ 1024', out=tmp_path/'o')
     _assert_clean_failure(run_main('render', tmp_path/'nojob'), 'not a finished v2s job')
+    _assert_clean_failure(run_main('edit', clip, '--yaw', '1000', '--out', tmp_path/'o'), 'yaw 1000° is beyond what the editors were trained for', out=tmp_path/'o')
     r = run_main('edit', clip, '--age', 'old', '--out', tmp_path/'o')
     assert r.returncode == 2 and 'usage' in r.stderr
 

@@ -7,7 +7,7 @@ Docs: https://v2s-nb.github.io/v2s_nb/cli.html.md"""
 # %% ../nbs/19_cli.ipynb #aced4297
 from __future__ import annotations
 import argparse, signal, sys, threading, warnings
-from .core import V2SError, PROFILES, DEFAULT_PROFILE, get_profile
+from .core import V2SError, PROFILES, DEFAULT_PROFILE, EDIT_LIMITS, get_profile
 
 # %% auto #0
 __all__ = ['build_parser', 'main']
@@ -43,10 +43,10 @@ def _common(p, out_default=None, profile_default='mini'):
     p.add_argument('-q', '--quiet', action='store_true', help='no progress bars')
 
 def _edit_flags(p):
-    g = p.add_argument_group('edits (any mix; a --spec file can also give keyframes {frame: value})')
+    g = p.add_argument_group('edits (any mix; a --spec file can also give keyframes {frame: value}; larger amounts than stated are refused)')
     g.add_argument('--spec', metavar='FILE', help='edit spec, JSON or YAML; flags given here override its entries')
-    g.add_argument('--age', type=float, metavar='YEARS', help='older (+) or younger (-)')
-    for a in ('yaw', 'pitch', 'roll'): g.add_argument(f'--{a}', type=float, metavar='DEG', help=f'head {a} change in degrees')
+    g.add_argument('--age', type=float, metavar='YEARS', help=f"older (+) or younger (-), at most ±{EDIT_LIMITS['age'][0]:g}")
+    for a in ('yaw', 'pitch', 'roll'): g.add_argument(f'--{a}', type=float, metavar='DEG', help=f'head {a} change in degrees, at most ±{EDIT_LIMITS[a][0]:g}')
     g.add_argument('--expression', metavar='E1,…,E10', help="3DDFA_V2's 10 expression coefficients, in their std")
     g.add_argument('--appearance', type=int, metavar='SEED', help='a random appearance (identity offset) drawn from this seed')
     g.add_argument('--appearance-amount', type=float, default=1., metavar='A', help='how much of it (default 1)')

@@ -14,10 +14,10 @@ import torch
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['PROFILES', 'DEFAULT_PROFILE', 'V2SError', 'frames_to_images', 'images_to_frames', 'center_crop', 'luminance',
-           'resize', 'batched', 'get_device', 'seed_everything', 'rng_state', 'set_rng_state', 'show_frames',
-           'GeneratorConfig', 'EncoderConfig', 'Profile', 'get_profile', 'Frozen', 'project_root', 'shared_path',
-           'publish', 'atomic_path', 'NpyWriter']
+__all__ = ['PROFILES', 'DEFAULT_PROFILE', 'EDIT_LIMITS', 'V2SError', 'frames_to_images', 'images_to_frames', 'center_crop',
+           'luminance', 'resize', 'batched', 'get_device', 'seed_everything', 'rng_state', 'set_rng_state',
+           'show_frames', 'GeneratorConfig', 'EncoderConfig', 'Profile', 'get_profile', 'Frozen', 'project_root',
+           'shared_path', 'publish', 'atomic_path', 'NpyWriter']
 
 # %% ../nbs/00_core.ipynb #a0cdf541
 class V2SError(Exception):
@@ -177,6 +177,13 @@ def get_profile(profile:str|Profile=DEFAULT_PROFILE) -> Profile:
     if profile not in PROFILES:
         raise V2SError(f"unknown profile '{profile}': choose one of {', '.join(PROFILES)}")
     return PROFILES[profile]
+
+# %% ../nbs/00_core.ipynb #2b2bf23e
+# The largest amount of each edit (`pipeline.check_spec` refuses more; the CLI's help states them): beyond these the
+# edit leaves what the editors were trained on (the pose MLP on head turns of tens of degrees, the age direction on
+# ages 15-75) and renders nonsense.
+EDIT_LIMITS = {'age': (50., ' years'), 'yaw': (45., '°'), 'pitch': (30., '°'), 'roll': (30., '°'), 'expression': (5., ' std'),
+               'appearance amount': (3., ''), 'amount': (20., 'σ')}
 
 # %% ../nbs/00_core.ipynb #2b061592
 class Frozen(torch.nn.Module):

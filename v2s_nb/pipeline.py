@@ -12,7 +12,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
-from .core import V2SError, DEFAULT_PROFILE, get_profile, get_device, frames_to_images, images_to_frames, resize, batched, atomic_path, NpyWriter
+from .core import V2SError, DEFAULT_PROFILE, EDIT_LIMITS, get_profile, get_device, frames_to_images, images_to_frames, resize, batched, atomic_path, NpyWriter
 from .video import VideoReader, VideoWriter, synthetic_talking_head
 from .faces import FaceTrack, track_faces, iter_crops, paste_back, feather_mask, CROP_SCALE
 from .stylegan import load_generator
@@ -34,10 +34,17 @@ __all__ = ['SPEC_KEYS', 'CROP_SIZE', 'WORK', 'OUTPUTS', 'check_spec', 'load_spec
 SPEC_KEYS = ('age', 'yaw', 'pitch', 'roll', 'expression', 'appearance', 'stylespace')
 
 def _amount(v, what):
-    "A number or keyframes, in normal form (a float, or {int frame: float})"
+    "A number or keyframes, in normal form (a float, or {int frame: float}), refused beyond `EDIT_LIMITS[what]`"
     strength_curve(v, [0])                                         # raises a one-line error for anything else
-    if isinstance(v, (int, float)): return float(v)
-    return {int(f): float(x) for f, x in (v.items() if isinstance(v, dict) else v)}
+    v = float(v) if isinstance(v, (int, float)) else {int(f): float(x) for f, x in (v.items() if isinstance(v, dict) else v)}
+    _check_limit(what, v.values() if isinstance(v, dict) else [v])
+    return v
+
+def _check_limit(what, values):
+    lim, unit = EDIT_LIMITS[what]
+    worst = max((abs(x) for x in values), default=0.)
+    if not worst <= lim:                                            # also catches nan
+        raise V2SError(f"{what} {worst:g}{unit} is beyond what the editors were trained for (at most ±{lim:g}{unit}); ask for less")
 
 def check_spec(spec:dict|None) -> dict:
     "Validate an edit spec and return it in normal form (amounts: floats or {frame: value}); zero edits are dropped"
@@ -52,7 +59,7 @@ def check_spec(spec:dict|None) -> dict:
         if spec.get('expression') is not None:
             e = [float(x) for x in spec['expression']]
             if len(e) != 10: raise V2SError(f"expression has 10 coefficients (3DDFA_V2's), got {len(e)}")
-            out['expression'] = e
+            _check_limit('expression', e); out['expression'] = e
         a = spec.get('appearance')
         if a is not None:
             a = {'seed': a} if isinstance(a, int) and not isinstance(a, bool) else dict(a)
