@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np, pytest, torch
 from v2s_nb.core import V2SError, get_profile, shared_path
 from v2s_nb.stylegan import generator_from_network_pickle, load_generator
-from v2s_nb.weights import read_network_pickle, PickledModule
+from v2s_nb.weights import read_network_pickle, search_dirs, PickledModule
 
 FIXTURE = shared_path('fixtures', 'stylegan2_ada_golden64.pt')
 needs_fixture = pytest.mark.skipif(FIXTURE is None, reason='../shared/fixtures not present')
@@ -180,6 +180,7 @@ def test_load_generator_takes_the_pickle(tmp_path):
     prof = dataclasses.replace(get_profile('tiny'), name='golden', weights={'generator': 'stylegan2-ada-ffhq-nvidia'},
                                generator=dataclasses.replace(get_profile('tiny').generator, style_dim=c['w_dim'], n_mlp=2, channels=c['channels']))
     check_images(load_generator(prof, weights_dir=f), ada)
+    assert search_dirs(str(f))[0] == tmp_path                              # the other checkpoints are looked for beside it
     check_images(load_generator(prof, path=f), ada)
     with pytest.raises(V2SError, match="it is not the 'paper' profile's generator") as ei: load_generator('paper', weights_dir=str(f))
     assert 'size 64 (needs 1024)' in str(ei.value) and '\n' not in str(ei.value)

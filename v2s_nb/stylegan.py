@@ -420,7 +420,7 @@ def _fit_profile(G:Generator, p:Profile, f) -> Generator:
     "G itself if its shape is the profile's generator, else a one-line refusal saying how they differ"
     want, got = p.generator, dict(size=G.size, style_dim=G.style_dim, n_mlp=len(G.style) - 1)
     diff = [f'{k} {v} (needs {getattr(want, k)})' for k, v in got.items() if v != getattr(want, k)]
-    chans = Generator.from_config(want).channels
+    chans = {int(k): v for k, v in (want.channels or default_channels(want.channel_multiplier)).items()}
     if not diff and G.channels != chans: diff = [f'channels {G.channels} (needs {chans})']
     if diff: raise V2SError(f"{f} holds a generator with {', '.join(diff)}: it is not the '{p.name}' profile's generator")
     return G

@@ -123,12 +123,12 @@ def cache_dir() -> Path:
 def offline() -> bool: return os.environ.get('V2S_OFFLINE', '').lower() in ('1', 'true', 'yes')
 
 def search_dirs(weights_dir=None) -> list:
-    "Folders to look in: `weights_dir` (a folder, a list, or an os.pathsep-separated string), then `$V2S_WEIGHTS` (same forms)"
+    "Folders to look in: `weights_dir` (a folder, a list, or an os.pathsep-separated string; a file stands for its folder), then `$V2S_WEIGHTS` (same forms)"
     out = []
     for d in (weights_dir, os.environ.get('V2S_WEIGHTS')):
         if not d: continue
         out += [Path(x) for x in (d.split(os.pathsep) if isinstance(d, str) else d if isinstance(d, (list, tuple)) else [d]) if x]
-    return out
+    return [p.parent if p.is_file() else p for p in out]   # `--weights folder/ffhq.pkl`: the other checkpoints sit beside it
 
 def resolve(name:str, path=None, weights_dir=None, allow_download:bool|None=None, progress:bool=True) -> Path:
     "Path of the checkpoint called `name`, found (or fetched) in the order explicit path → weights dir → the package's own → cache → download"
