@@ -14,8 +14,8 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from tqdm.auto import tqdm
-from .core import V2SError, get_profile, resize, batched
-from .weights import WeightsEntry, register, resolve, load_checkpoint
+from .core import V2SError, get_profile, resize, batched, seeded
+from .weights import WeightsEntry, register, resolve, load_checkpoint, load_strict
 from .stylegan import EqualLinear
 
 # %% auto #0
@@ -152,15 +152,12 @@ def encoder_state_dict(ckpt) -> tuple:
 def load_style_encoder(kind:str='psp', profile='paper', pretrained:bool=False, path=None, weights_dir=None, latent_avg=None, device='cpu') -> StyleEncoder:
     "pSp / e4e for `profile`: the official FFHQ checkpoint (`pretrained` or `path`) or seeded random weights"
     p = get_profile(profile)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(p.seed + 2)
+    with seeded(p.seed + 2):
         enc = StyleEncoder(kind, style_encoder_config(p), latent_avg)
     if pretrained or path is not None:
         f = resolve(f'{kind}-ffhq-encode', path=path, weights_dir=weights_dir)
         sd, avg = encoder_state_dict(load_checkpoint(f))
-        try: enc.encoder.load_state_dict(sd, strict=True)
-        except RuntimeError as e:
-            raise V2SError(f"{f} is not a {kind} encoder for profile '{p.name}' ({str(e).splitlines()[1].strip()[:160]})") from None
+        load_strict(enc.encoder, sd, f"{f} is not a {kind} encoder for profile '{p.name}'")
         if avg is not None: enc.latent_avg.copy_(_latent_avg(avg, enc.cfg.n_styles, enc.cfg.style_dim))
     return enc.eval().requires_grad_(False).to(device)
 

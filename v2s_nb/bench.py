@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib, copy, ctypes, dataclasses, gc, os, tempfile, threading, time
 from pathlib import Path
 import torch
-from .core import V2SError, get_profile, get_device
+from .core import V2SError, get_profile, get_device, seeded
 from .encoders import build_encoders
 from .stylegan import Generator
 from .baselines import StyleEncoder, ReStyle, style_encoder_config
@@ -47,8 +47,7 @@ class PeakMemory:
 BENCH_METHODS = ('fren', 'vien', 'psp', 'e4e', 'restyle')
 
 def _random_generator(p, dev):
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(p.seed)
+    with seeded(p.seed):
         G = Generator.from_config(p.generator).set_fused(None)
         G.register_buffer('latent_avg', G.mean_latent(1024)[0])
     return G.eval().requires_grad_(False).to(dev)

@@ -15,7 +15,7 @@ import torch.nn.functional as F
 
 # %% auto #0
 __all__ = ['PROFILES', 'DEFAULT_PROFILE', 'EDIT_LIMITS', 'V2SError', 'frames_to_images', 'images_to_frames', 'center_crop',
-           'luminance', 'resize', 'batched', 'get_device', 'seed_everything', 'rng_state', 'set_rng_state',
+           'luminance', 'resize', 'batched', 'get_device', 'seed_everything', 'seeded', 'rng_state', 'set_rng_state',
            'show_frames', 'GeneratorConfig', 'EncoderConfig', 'Profile', 'get_profile', 'Frozen', 'project_root',
            'shared_path', 'publish', 'atomic_path', 'NpyWriter']
 
@@ -75,6 +75,12 @@ def get_device(device=None) -> torch.device:
 def seed_everything(seed:int=0):
     "Seed Python, NumPy and PyTorch (CPU and CUDA) for reproducible runs"
     random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
+
+@contextlib.contextmanager
+def seeded(seed:int):
+    "Run the block with torch's CPU generator seeded to `seed`, then give the caller's random state back (seeded random weights)"
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed); yield
 
 def rng_state() -> dict:
     "The state of every random generator (Python, NumPy, PyTorch CPU and CUDA) as tensors and numbers, for checkpoints"

@@ -10,8 +10,8 @@ from typing import Iterable, Iterator, Sequence
 import torch
 from torch import nn
 import torch.nn.functional as F
-from .core import EncoderConfig, V2SError, get_profile, resize
-from .weights import resolve, load_checkpoint
+from .core import EncoderConfig, V2SError, get_profile, resize, seeded
+from .weights import resolve, load_checkpoint, load_strict
 from .stylegan import latent_split
 
 # %% auto #0
@@ -144,15 +144,12 @@ def _load_role(model, name, path, weights_dir, profile_name):
     ck = load_checkpoint(f)
     if isinstance(ck, dict) and ck.get('profile') not in (None, profile_name):
         raise V2SError(f"{f} was trained for profile '{ck['profile']}', not '{profile_name}': pass --profile {ck['profile']}")
-    try: model.load_state_dict(ck.get('model', ck), strict=True)
-    except RuntimeError as e:
-        raise V2SError(f"{f} does not fit the '{profile_name}' {type(model).__name__} ({str(e).splitlines()[1].strip()[:160]})") from None
+    load_strict(model, ck.get('model', ck), f"{f} does not fit the '{profile_name}' {type(model).__name__}")
 
 def load_encoders(profile, generator, weights_dir=None, fren_path=None, vien_path=None, device='cpu') -> tuple:
     "(FrEN, ViEN) for `profile`, frozen and in eval mode: seeded random weights or the profile's checkpoints"
     p = get_profile(profile)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(p.seed + 1)
+    with seeded(p.seed + 1):
         fren, vien = build_encoders(p, getattr(generator, 'latent_avg', None))
     for role, model, path in (('fren', fren, fren_path), ('vien', vien, vien_path)):
         if p.weights.get(role) or path: _load_role(model, p.weights.get(role, role), path, weights_dir, p.name)

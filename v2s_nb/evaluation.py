@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from tqdm.auto import tqdm
-from .core import V2SError, DEFAULT_PROFILE, get_profile, get_device, frames_to_images, center_crop, resize, batched, atomic_path
+from .core import V2SError, DEFAULT_PROFILE, get_profile, get_device, frames_to_images, center_crop, resize, batched, atomic_path, seeded
 from .weights import MissingWeightsError
 from .video import VideoReader
 from .faces import track_faces, iter_crops, CROP_SCALE
@@ -73,8 +73,7 @@ def build_methods(names, profile, G, weights_dir=None, device='cpu', i2s_iters:i
         elif n in ('psp', 'e4e'):
             fn = frame_by_frame(load_style_encoder(n, p, pretrained, weights_dir=weights_dir, latent_avg=G.latent_avg, device=device))
         elif n.startswith('restyle'):
-            with torch.random.fork_rng(devices=[]):
-                torch.manual_seed(p.seed + 3)
+            with seeded(p.seed + 3):
                 rs = ReStyle(G, n.split('-')[1], cfg, restyle_iters).eval().requires_grad_(False).to(device)
             fn = frame_by_frame(rs, device=device)
         else:

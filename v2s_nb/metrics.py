@@ -11,8 +11,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
-from .core import V2SError, Frozen, luminance, resize, batched
-from .weights import WeightsEntry, register, resolve, load_checkpoint, MissingWeightsError
+from .core import V2SError, Frozen, luminance, resize, batched, seeded
+from .weights import WeightsEntry, register, resolve, load_checkpoint, load_strict, MissingWeightsError
 from .face3d import Face3D, load_face3d
 from .losses import LandmarkHeatmapLoss
 
@@ -87,8 +87,7 @@ class FIDInception(Frozen):
         super().__init__()
         net = self.inception()
         if state_dict is not None:
-            try: net.load_state_dict(state_dict)
-            except RuntimeError as e: raise V2SError(f"not the FID Inception weights ({str(e).splitlines()[1].strip()[:160]})") from None
+            load_strict(net, state_dict, "not the FID Inception weights")
         pool = lambda: nn.MaxPool2d(3, stride=2)
         self.net = nn.Sequential(net.Conv2d_1a_3x3, net.Conv2d_2a_3x3, net.Conv2d_2b_3x3, pool(), net.Conv2d_3b_1x1,
                                  net.Conv2d_4a_3x3, pool(), net.Mixed_5b, net.Mixed_5c, net.Mixed_5d, net.Mixed_6a,
@@ -115,8 +114,8 @@ class FIDInception(Frozen):
         return self.net(x)
 
 def _random_inception_state() -> dict:
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(0); full = FIDInception.inception()
+    with seeded(0):
+        full = FIDInception.inception()
         for m in full.modules():
             if isinstance(m, (nn.Conv2d, nn.Linear)): nn.init.kaiming_normal_(m.weight)
     return full.state_dict()
@@ -280,8 +279,7 @@ class MobileFaceNet(Frozen):
         self.register_buffer('mean', torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1))
         self.register_buffer('std', torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1))
         if state_dict is not None:
-            try: self.load_state_dict(dict(state_dict, mean=self.mean, std=self.std))
-            except RuntimeError as e: raise V2SError(f"not MobileFaceNet weights ({str(e).splitlines()[1].strip()[:160]})") from None
+            load_strict(self, dict(state_dict, mean=self.mean, std=self.std), "not MobileFaceNet weights")
         self.freeze()
 
     def embed(self, x): # (N,3,112,112) normalised -> (N,128) raw

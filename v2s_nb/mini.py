@@ -13,7 +13,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
-from .core import V2SError, get_profile, shared_path, atomic_path, seed_everything, rng_state, set_rng_state, batched, frames_to_images, images_to_frames
+from .core import V2SError, get_profile, shared_path, atomic_path, seed_everything, rng_state, set_rng_state, batched, frames_to_images, images_to_frames, seeded
 from .faces import MediaPipeDetector, make_detector, track_faces, iter_crops, to_css, crop_affine, crop_face
 from .weights import PACKAGE_WEIGHTS, sha256sum
 from .stylegan import Generator
@@ -389,8 +389,8 @@ def mini_figures(G, fren, vien, fd:FaceData, identity, age_estimator=None, age_d
     pool = fd.select(('utkface', 'lfw'), 'train'); train = rng.choice(pool, min(n_fd, len(pool)), replace=False)
     xs, ms = fd.batch(held)
     fake = rend(seeded_w(G, n_fd, seed)[:, None].expand(-1, G.n_latent, -1))
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed); rand_G = Generator.from_config(get_profile('mini').generator).eval()
+    with seeded(seed):
+        rand_G = Generator.from_config(get_profile('mini').generator).eval()
         rand = batched(lambda z: rand_G([z], randomize_noise=False)[0], torch.randn(n_fd, rand_G.style_dim), 256)
     e_held = emb(xs)
     out = dict(fd_mobilefacenet=dict(generated=fid_from_features(emb(fake), e_held), random_generator=fid_from_features(emb(rand), e_held),

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
-from .core import V2SError, DEFAULT_PROFILE, EDIT_LIMITS, get_profile, get_device, frames_to_images, images_to_frames, resize, batched, atomic_path, NpyWriter
+from .core import V2SError, DEFAULT_PROFILE, EDIT_LIMITS, get_profile, get_device, frames_to_images, images_to_frames, resize, batched, atomic_path, NpyWriter, seeded
 from .video import VideoReader, VideoWriter, synthetic_talking_head
 from .faces import FaceTrack, track_faces, iter_crops, paste_back, feather_mask, CROP_SCALE
 from .stylegan import load_generator
@@ -105,8 +105,8 @@ def load_edit_models(profile, G, roles=('pose', 'age'), weights_dir=None, device
     p, out = get_profile(profile), {}
     for role in roles:
         if p.random_weights and role == 'pose':
-            with torch.random.fork_rng(devices=[]):
-                torch.manual_seed(p.seed + 1); out['pose'] = PoseMLP(G.n_latent, G.style_dim, hidden=64).eval().requires_grad_(False)
+            with seeded(p.seed + 1):
+                out['pose'] = PoseMLP(G.n_latent, G.style_dim, hidden=64).eval().requires_grad_(False)
         elif p.random_weights:
             out['age'] = 0.01 * torch.randn(G.n_latent, G.style_dim, generator=torch.Generator().manual_seed(p.seed + 2))
         else:

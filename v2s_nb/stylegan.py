@@ -12,8 +12,8 @@ import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
-from .core import GeneratorConfig, Profile, V2SError, get_profile
-from .weights import REGISTRY, resolve, resolve_first, load_checkpoint, read_network_pickle, PickledModule, TFNetwork
+from .core import GeneratorConfig, Profile, V2SError, get_profile, seeded
+from .weights import REGISTRY, resolve, resolve_first, load_checkpoint, load_strict, read_network_pickle, PickledModule, TFNetwork
 
 # %% auto #0
 __all__ = ['fused_leaky_relu', 'FusedLeakyReLU', 'EqualLinear', 'PixelNorm', 'make_kernel', 'upfirdn2d', 'Blur', 'Upsample',
@@ -313,8 +313,7 @@ def load_generator(profile='tiny', path=None, weights_dir=None, device='cpu') ->
     if isinstance(weights_dir, (str, Path)) and path is None and (Path(weights_dir).is_file() or str(weights_dir) in REGISTRY):
         path = weights_dir if Path(weights_dir).is_file() else resolve(str(weights_dir))   # `--weights` naming the generator itself
     if name is None and path is None:
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(p.seed)
+        with seeded(p.seed):
             g = Generator.from_config(p.generator)
             g.register_buffer('latent_avg', g.mean_latent(4096)[0])
     else:
@@ -322,9 +321,7 @@ def load_generator(profile='tiny', path=None, weights_dir=None, device='cpu') ->
         if not f.is_file(): raise V2SError(f"generator file {f} does not exist")
         if f.suffix == '.pkl': return _fit_profile(generator_from_network_pickle(f)[0], p, f).to(device)
         sd, latent_avg = generator_state_dict(load_checkpoint(f))
-        try: g.load_state_dict(sd, strict=True)
-        except RuntimeError as e:
-            raise V2SError(f"{f} does not fit the '{p.name}' generator ({str(e).splitlines()[1].strip()[:160]}); is it the right checkpoint for this profile?") from None
+        load_strict(g, sd, f"{f} does not fit the '{p.name}' generator; is it the right checkpoint for this profile?")
         g.register_buffer('latent_avg', latent_avg.reshape(-1).float() if latent_avg is not None else g.mean_latent(4096)[0])
     return g.eval().requires_grad_(False).to(device)
 

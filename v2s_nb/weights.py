@@ -17,7 +17,7 @@ from .core import V2SError, atomic_path
 # %% auto #0
 __all__ = ['REGISTRY', 'PACKAGE_WEIGHTS', 'WeightsEntry', 'register', 'DownloadError', 'sha256sum', 'download',
            'MissingWeightsError', 'cache_dir', 'offline', 'search_dirs', 'resolve', 'resolve_first', 'check_shipped',
-           'load_checkpoint', 'load_numpy_pickle', 'PickledModule', 'TFNetwork', 'read_network_pickle']
+           'load_strict', 'load_checkpoint', 'load_numpy_pickle', 'PickledModule', 'TFNetwork', 'read_network_pickle']
 
 # %% ../nbs/01_weights.ipynb #c8fa3a4a
 @dataclass(frozen=True)
@@ -169,6 +169,13 @@ def check_shipped(e:WeightsEntry, path:Path) -> Path:
     return path
 
 # %% ../nbs/01_weights.ipynb #6f08dd48
+def load_strict(module, state_dict, what:str):
+    "Load `state_dict` into `module` strictly; a mismatch is one line: `what` it should have been, then the first difference"
+    try: return module.load_state_dict(state_dict, strict=True)
+    except RuntimeError as e:
+        lines = str(e).splitlines()
+        raise V2SError(f"{what} ({(lines[1] if len(lines) > 1 else lines[0]).strip()[:160]})") from None
+
 def load_checkpoint(path, map_location='cpu'):
     "Load a checkpoint (torch or safetensors) without executing code from it"
     path = Path(path)
