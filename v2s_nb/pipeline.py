@@ -191,8 +191,9 @@ def _stage_encode(video, track, scale, enc, G, face3d, work, out, dev, fp, progr
     prev = None if n0 == 0 else torch.from_numpy(lat.last())[None].to(dev)
     reader = VideoReader(video)
     crops = ((t, crop) for t, (_, _, crop, _) in enumerate(iter_crops(reader, track, CROP_SIZE, scale)) if t >= n0)   # n0: done earlier
+    src = prefetch(crops) if fp else crops
     try:
-        for t, crop in tqdm(prefetch(crops) if fp else crops, total=len(reader), initial=n0, desc=f'encoding {reader.path.name}',
+        for t, crop in tqdm(src, total=len(reader), initial=n0, desc=f'encoding {reader.path.name}',
                             unit='frame', disable=not progress):
             x = frames_to_images(crop, dev)
             prev = enc.step(x, prev)                                     # FrEN at t=0, ViEN after
@@ -201,6 +202,7 @@ def _stage_encode(video, track, scale, enc, G, face3d, work, out, dev, fp, progr
             if t % 8 == 7: lat.flush(); rot is not None and rot.flush()
         lat.close(); rot is not None and rot.close()
     except BaseException:
+        src.close()                                                      # stop the decoding thread now, not at interpreter exit
         lat.suspend(); rot is not None and rot.suspend()
         raise
     return n0
@@ -221,9 +223,9 @@ def _stage_render(video, track, scale, G, edits, work, out, name, display_size, 
         for (t, time_s, frame), face in zip(buf, faces):
             result = paste_back(frame, face, track.affine(t, CROP_SIZE, scale))
             writers[0].write(result, time_s); writers[1].write(side_by_side(frame, result, display_size), time_s)
+    frames = prefetch(reader.iter_timed()) if fp else reader.iter_timed()
     try:
         buf = []
-        frames = prefetch(reader.iter_timed()) if fp else reader.iter_timed()
         for t, (time_s, frame) in enumerate(tqdm(frames, total=len(reader), desc=f'rendering {reader.path.name}',
                                                  unit='frame', disable=not progress)):
             if t >= len(latents): raise V2SError(f"'{reader.path}' has more frames than its saved latents ({len(latents)}): run again with --restart")
@@ -234,6 +236,7 @@ def _stage_render(video, track, scale, G, edits, work, out, name, display_size, 
         audio = reader.has_audio and writers[0].audio_error is None
         paths = [w.close() for w in writers]
     except BaseException:
+        frames.close()                                                   # stop the decoding thread now, not at interpreter exit
         for w in writers: w.abort()
         raise
     for p in paths: os.replace(p, out/p.name)
