@@ -111,7 +111,7 @@ def _compare(fns:dict, dev, repeat:int=2) -> tuple:
     return best, out
 
 @torch.no_grad()
-def bench_fast(profile='paper', device=None, frames:int=16, streams:int=8, render_batch:int=4, e2e_frames:int=0,
+def bench_fast(profile='paper', device=None, frames:int=16, streams:int=8, render_batch:int|tuple=4, e2e_frames:int=0,
                methods=('psp', 'e4e'), progress:bool=False, **overrides) -> dict:
     "Plain vs fast path on one device: ViEN fps (one stream, batched streams), render fps, pSp/e4e ratio, end to end, numerics"
     p, dev = get_profile(profile), get_device(device)
@@ -119,7 +119,8 @@ def bench_fast(profile='paper', device=None, frames:int=16, streams:int=8, rende
     torch.manual_seed(0)
     G = _random_generator(p, dev)
     fren, vien = build_encoders(p, G.latent_avg)
-    x = torch.rand(max(frames, streams, render_batch), 3, p.encoder.img_size, p.encoder.img_size, device=dev) * 2 - 1
+    batches = (render_batch,) if isinstance(render_batch, int) else tuple(render_batch)   # one render row per batch size
+    x = torch.rand(max(frames, streams, *batches), 3, p.encoder.img_size, p.encoder.img_size, device=dev) * 2 - 1
     steps = {k: StreamStep(copy.deepcopy(fren), copy.deepcopy(vien), fp) for k, fp in paths.items()}
     def one_stream(step):
         w = None
@@ -131,16 +132,17 @@ def bench_fast(profile='paper', device=None, frames:int=16, streams:int=8, rende
         for _ in range(n_steps): w = step.step(x[:streams], w)
         return w
     gens = {k: fp.prepare(copy.deepcopy(G), methods=('synthesis',)) for k, fp in paths.items()}
-    wr = fren.to(dev).eval()(x[:1]).expand(render_batch, -1, -1).contiguous()
-    def render(k):
-        with paths[k].autocast(): return gens[k].render(wr).float().clamp(-1, 1)
+    w1 = fren.to(dev).eval()(x[:1])
+    def render(k, b):
+        with paths[k].autocast(): return gens[k].render(w1.expand(b, -1, -1).contiguous()).float().clamp(-1, 1)
     rows = {}
     t, lat = _compare({k: (lambda s=s: one_stream(s)) for k, s in steps.items()}, dev)
     rows['ViEN one stream'] = dict(unit='fps', **{k: frames / v for k, v in t.items()})
     t, _ = _compare({k: (lambda s=s: many(s)) for k, s in steps.items()}, dev)
     rows[f'ViEN {streams} streams'] = dict(unit='frames/s', **{k: streams * (n_steps + 1) / v for k, v in t.items()})
-    t, img = _compare({k: (lambda k=k: render(k)) for k in paths}, dev)
-    rows[f'render {G.size}² (batch {render_batch})'] = dict(unit='fps', **{k: render_batch / v for k, v in t.items()})
+    for b in batches:
+        t, img = _compare({k: (lambda k=k: render(k, b)) for k in paths}, dev)
+        rows[f'render {G.size}² (batch {b})'] = dict(unit='fps', **{k: b / v for k, v in t.items()})
     for m in methods:
         encs = {k: fp.prepare(StyleEncoder(m, style_encoder_config(p))) for k, fp in paths.items()}
         def run(k):

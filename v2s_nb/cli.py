@@ -129,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--fast', action=argparse.BooleanOptionalAction, default=True, help='also time the fast path against the plain one (default: on)')
     p.add_argument('--frames', type=int, default=16, help='frames of the one-stream run, fast path (default 16)')
     p.add_argument('--streams', type=int, default=8, help='videos stepped together, fast path (default 8)')
-    p.add_argument('--render-batch', type=int, default=4, help='frames rendered at once, fast path (default 4)')
+    p.add_argument('--render-batch', type=int, nargs='+', default=[4], metavar='N', help='frames rendered at once, fast path; several: one row each (default 4)')
     p.add_argument('--e2e-frames', type=int, default=64, help='frames of the end-to-end edit_video run on a drawn 512² clip, '
                    'centre crop, fast and plain (default 64; 0 skips it)')
     p.set_defaults(func=_cmd_bench)
@@ -192,6 +192,7 @@ def _print_job(rep, out):
         did = '; '.join(f"{k} " + ('skipped (saved earlier)' if v.get('skipped') else f"{v['seconds']:.1f} s") for k, v in rep['stages'].items())
         print(f"{rep['frames']} frames at {rep['fps']:.3g} fps ({rep['ms_per_frame']:.1f} ms/frame, profile {rep['profile']}, {rep['device']}): {did}")
     for f in rep['outputs']: print(f"  {out}/{f}")
+    for w in rep.get('warnings', []): print(f"v2s: warning: {w}", file=sys.stderr)
 
 def _cmd_edit(a):
     from v2s_nb.pipeline import edit_video
@@ -248,6 +249,8 @@ def main(argv=None) -> int:
     try: args.func(args); return 0
     except V2SError as e:
         print(f"v2s: error: {e}", file=sys.stderr); return 1
+    except OSError as e:                                          # the machine's trouble (a full disk, a file gone), not a bug: one line
+        print(f"v2s: error: {e.strerror or e}" + (f": '{e.filename}'" if e.filename else ''), file=sys.stderr); return 1
     except KeyboardInterrupt:
         print("v2s: interrupted; run the same command again to carry on from the saved stages", file=sys.stderr); return 130
     finally:

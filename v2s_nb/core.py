@@ -17,7 +17,7 @@ import torch.nn.functional as F
 __all__ = ['PROFILES', 'DEFAULT_PROFILE', 'EDIT_LIMITS', 'V2SError', 'frames_to_images', 'images_to_frames', 'center_crop',
            'luminance', 'resize', 'batched', 'get_device', 'seed_everything', 'seeded', 'rng_state', 'set_rng_state',
            'show_frames', 'GeneratorConfig', 'EncoderConfig', 'Profile', 'get_profile', 'Frozen', 'project_root',
-           'shared_path', 'publish', 'atomic_path', 'NpyWriter']
+           'shared_path', 'publish', 'atomic_path', 'folder_lock', 'NpyWriter']
 
 # %% ../nbs/00_core.ipynb #a0cdf541
 class V2SError(Exception):
@@ -233,6 +233,20 @@ def atomic_path(path, suffix=None):
         publish(tmp, path)
     finally:
         if tmp.exists(): tmp.unlink()
+
+# %% ../nbs/00_core.ipynb #2dac168c
+@contextlib.contextmanager
+def folder_lock(folder, flag:str='--out'): # the option that named `folder`, for the message
+    "Hold an exclusive lock on the folder `folder` while the block runs; another holder is refused at once"
+    try: import fcntl
+    except ImportError: yield; return                                  # no flock (Windows): no lock
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise V2SError(f"'{folder}' is in use by another v2s run: wait for it to end or choose another {flag}") from None
+        yield
+    finally: os.close(fd)                                              # closing releases the lock
 
 # %% ../nbs/00_core.ipynb #ae2388a7
 class NpyWriter:

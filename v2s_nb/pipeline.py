@@ -6,13 +6,13 @@ Docs: https://v2s-nb.github.io/v2s_nb/pipeline.html.md"""
 
 # %% ../nbs/17_pipeline.ipynb #9415bb69
 from __future__ import annotations
-import contextlib, json, math, os, shutil, tempfile, time
+import contextlib, errno, json, math, os, shutil, tempfile, time
 from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
-from .core import V2SError, DEFAULT_PROFILE, EDIT_LIMITS, get_profile, get_device, frames_to_images, images_to_frames, resize, batched, atomic_path, NpyWriter, seeded
+from .core import V2SError, DEFAULT_PROFILE, EDIT_LIMITS, get_profile, get_device, frames_to_images, images_to_frames, resize, batched, atomic_path, folder_lock, NpyWriter, seeded
 from .video import VideoReader, VideoWriter, synthetic_talking_head
 from .faces import FaceTrack, track_faces, iter_crops, paste_back, feather_mask, CROP_SCALE
 from .stylegan import load_generator
@@ -26,9 +26,9 @@ from .edit.age import AgeEdit, load_age_direction
 from .edit.appearance import RandomAppearance, seeded_w, style_std, stylespace_edit, preset_edit, STYLESPACE_PRESETS
 
 # %% auto #0
-__all__ = ['SPEC_KEYS', 'CROP_SIZE', 'WORK', 'OUTPUTS', 'check_spec', 'load_spec', 'needs', 'load_edit_models', 'build_edits',
-           'prepare_output_dir', 'side_by_side', 'center_track', 'edit_video', 'encode_video', 'render_job',
-           'demo_frames', 'demo_clip', 'demo']
+__all__ = ['SPEC_KEYS', 'CROP_SIZE', 'WORK', 'MIN_FACE_PX', 'OUTPUTS', 'check_spec', 'load_spec', 'needs', 'load_edit_models',
+           'build_edits', 'prepare_output_dir', 'side_by_side', 'center_track', 'edit_video', 'encode_video',
+           'render_job', 'demo_frames', 'demo_clip', 'demo']
 
 # %% ../nbs/17_pipeline.ipynb #12abdda9
 SPEC_KEYS = ('age', 'yaw', 'pitch', 'roll', 'expression', 'appearance', 'stylespace')
@@ -169,6 +169,19 @@ def _try_face3d(weights_dir, device):
     try: return load_face3d('mb05', weights_dir=weights_dir, device=device), None
     except MissingWeightsError as e: return None, str(e)
 
+MIN_FACE_PX = 32   # below this the encoders see an upscaled blur
+
+def _warnings(reader, track, crop, no_face3d) -> list:
+    "What the user should know about a job that still runs: a face too small to encode well, head rotations not measured"
+    notes, face = [], float(np.median(track.css[:, 2]))
+    if face < MIN_FACE_PX:
+        how = 'assumed from the frame size with --crop center' if crop == 'center' else 'median over frames'
+        notes.append(f"the face in '{reader.path.name}' is about {face:.0f} px wide ({how}), below {MIN_FACE_PX} px: "
+                     f"the encoders see an upscaled blur and the result will look like one; use a higher-resolution video")
+    if no_face3d is not None:
+        notes.append(f"head rotations not measured, every frame taken as a frontal head (yaw/pitch/roll edits start from there): {no_face3d}")
+    return notes
+
 def _job_key(reader, p, crop, detector) -> dict:
     st = reader.path.stat()
     return dict(video=str(reader.path.resolve()), bytes=st.st_size, mtime_ns=st.st_mtime_ns, profile=p.name,
@@ -212,7 +225,8 @@ def _stage_render(video, track, scale, G, edits, work, out, name, display_size, 
     "Render the edited latents chunk by chunk, paste back, write both videos into the work folder, then publish them"
     latents = np.load(out/'latents.npy', mmap_mode='r')
     reader = VideoReader(video)
-    writers = [VideoWriter(work/name, reader.rate, audio_from=video), VideoWriter(work/'side_by_side.mp4', reader.rate)]
+    writers = [VideoWriter(work/name, reader.rate, audio_from=video, start=reader.start),   # frame times as in the source
+               VideoWriter(work/'side_by_side.mp4', reader.rate, start=reader.start)]
     if fp: writers = [BackgroundWriter(w) for w in writers]                # video encoding in background threads
     def flush(buf):
         t0 = buf[0][0]
@@ -277,49 +291,54 @@ def edit_video(video, out, spec=None, profile=DEFAULT_PROFILE, device=None, weig
     if fp: G = render_path(fp, G, len(reader)).prepare(G, methods=('synthesis',))
     models = load_edit_models(p, G, needs(spec), weights_dir=weights_dir, device=dev)
     out, created = prepare_output_dir(out)
-    work, key = out/WORK, _job_key(reader, p, crop, detector)
-    name = 'edited.mp4' if spec else 'reconstruction.mp4'
-    done = _start_job(out, key, spec, restart)
-    if done is not None: return done
-    # 3DDFA_V2 only when head rotations are still to be found (not for re-rendering a finished encode)
-    face3d, no_face3d = (None, None) if (out/'rotations.npy').is_file() else _try_face3d(weights_dir, dev)
-    stages, fresh = {}, not (out/'latents.npy').is_file() and not (work/'latents.part').is_file()
-    try:
-        t0 = time.perf_counter()
-        if (out/'track.npz').is_file(): track, stages['track'] = FaceTrack.load(out/'track.npz'), dict(skipped=True)
-        else:
-            track = _stage_track(video, reader, crop, detector, p.crop_scale, progress); track.save(out/'track.npz')
-            stages['track'] = dict(seconds=round(time.perf_counter() - t0, 3))
-        t0 = time.perf_counter()
-        if (out/'latents.npy').is_file() and ((out/'rotations.npy').is_file() or face3d is None): stages['encode'] = dict(skipped=True)
-        else:
-            n0 = _stage_encode(video, track, p.crop_scale, enc, G, face3d, work, out, dev, fp, progress)
-            dt = time.perf_counter() - t0; n = len(track) - n0
-            stages['encode'] = dict(seconds=round(dt, 3), frames=n, resumed_from=n0, fps=round(n / max(dt, 1e-9), 2))
-        rotations = np.load(out/'rotations.npy') if (out/'rotations.npy').is_file() else None
-        edits = build_edits(spec, G, models, rotations)
-        t0 = time.perf_counter()
-        (out/('reconstruction.mp4' if spec else 'edited.mp4')).unlink(missing_ok=True)   # the other kind of result is stale now
-        audio = _stage_render(video, track, p.crop_scale, G, edits, work, out, name, display_size, chunk, dev, fp, progress)
-        dt = time.perf_counter() - t0; n = len(track)
-        stages['render'] = dict(seconds=round(dt, 3), frames=n, fps=round(n / max(dt, 1e-9), 2))
-        lat_shape = np.load(out/'latents.npy', mmap_mode='r').shape
-        report = dict(video=str(reader.path), frames=lat_shape[0], fps=reader.fps, input_size=[reader.width, reader.height], audio=audio,
-                      profile=p.name, random_weights=p.random_weights, device=str(dev), latent_shape=list(lat_shape), n_low=G.n_low,
-                      crop=crop, face_track=track.report() if crop == 'track' else None, spec=spec, edits=[e.describe() for e in edits],
-                      rotations='3DDFA_V2 mb05 per frame' if rotations is not None else f'frontal assumed ({no_face3d})',
-                      stages=stages, seconds=round(sum(s.get('seconds', 0) for s in stages.values()), 3),
-                      ms_per_frame=round(1000 * sum(stages[s].get('seconds', 0) for s in ('encode', 'render')) / max(lat_shape[0], 1), 2),
-                      job=key, outputs=[f for f in OUTPUTS[:-1] if (out/f).is_file()] + ['report.json'])
-        with atomic_path(out/'report.json') as tmp: tmp.write_text(json.dumps(report, indent=2, default=str))
-        shutil.rmtree(work, ignore_errors=True)
-    except (KeyboardInterrupt, SystemExit):                         # interrupted: keep the work for a re-run
-        raise
-    except BaseException:                                           # a real failure: leave nothing half-done behind
-        shutil.rmtree(work, ignore_errors=True)
-        if fresh: _clear(out, OUTPUTS)
-        if created: shutil.rmtree(out, ignore_errors=True)
-        raise
+    with folder_lock(out):                                          # a second run into `out` is refused
+        work, key = out/WORK, _job_key(reader, p, crop, detector)
+        name = 'edited.mp4' if spec else 'reconstruction.mp4'
+        done = _start_job(out, key, spec, restart)
+        if done is not None: return done
+        # 3DDFA_V2 only when head rotations are still to be found (not for re-rendering a finished encode)
+        face3d, no_face3d = (None, None) if (out/'rotations.npy').is_file() else _try_face3d(weights_dir, dev)
+        stages, fresh = {}, not (out/'latents.npy').is_file() and not (work/'latents.part').is_file()
+        try:
+            t0 = time.perf_counter()
+            if (out/'track.npz').is_file(): track, stages['track'] = FaceTrack.load(out/'track.npz'), dict(skipped=True)
+            else:
+                track = _stage_track(video, reader, crop, detector, p.crop_scale, progress); track.save(out/'track.npz')
+                stages['track'] = dict(seconds=round(time.perf_counter() - t0, 3))
+            notes = _warnings(reader, track, crop, no_face3d)
+            t0 = time.perf_counter()
+            if (out/'latents.npy').is_file() and ((out/'rotations.npy').is_file() or face3d is None): stages['encode'] = dict(skipped=True)
+            else:
+                n0 = _stage_encode(video, track, p.crop_scale, enc, G, face3d, work, out, dev, fp, progress)
+                dt = time.perf_counter() - t0; n = len(track) - n0
+                stages['encode'] = dict(seconds=round(dt, 3), frames=n, resumed_from=n0, fps=round(n / max(dt, 1e-9), 2))
+            rotations = np.load(out/'rotations.npy') if (out/'rotations.npy').is_file() else None
+            edits = build_edits(spec, G, models, rotations)
+            t0 = time.perf_counter()
+            (out/('reconstruction.mp4' if spec else 'edited.mp4')).unlink(missing_ok=True)   # the other kind of result is stale now
+            audio = _stage_render(video, track, p.crop_scale, G, edits, work, out, name, display_size, chunk, dev, fp, progress)
+            dt = time.perf_counter() - t0; n = len(track)
+            stages['render'] = dict(seconds=round(dt, 3), frames=n, fps=round(n / max(dt, 1e-9), 2))
+            lat_shape = np.load(out/'latents.npy', mmap_mode='r').shape
+            report = dict(video=str(reader.path), frames=lat_shape[0], fps=reader.fps, input_size=[reader.width, reader.height], audio=audio,
+                          profile=p.name, random_weights=p.random_weights, device=str(dev), latent_shape=list(lat_shape), n_low=G.n_low,
+                          crop=crop, face_track=track.report() if crop == 'track' else None, spec=spec, edits=[e.describe() for e in edits],
+                          rotations='3DDFA_V2 mb05 per frame' if rotations is not None else f'frontal assumed ({no_face3d})',
+                          warnings=notes, stages=stages, seconds=round(sum(s.get('seconds', 0) for s in stages.values()), 3),
+                          ms_per_frame=round(1000 * sum(stages[s].get('seconds', 0) for s in ('encode', 'render')) / max(lat_shape[0], 1), 2),
+                          job=key, outputs=[f for f in OUTPUTS[:-1] if (out/f).is_file()] + ['report.json'])
+            with atomic_path(out/'report.json') as tmp: tmp.write_text(json.dumps(report, indent=2, default=str))
+            shutil.rmtree(work, ignore_errors=True)
+        except (KeyboardInterrupt, SystemExit):                         # interrupted: keep the work for a re-run
+            raise
+        except BaseException as e:                                      # a real failure: leave nothing half-done behind
+            shutil.rmtree(work, ignore_errors=True)
+            if fresh: _clear(out, OUTPUTS)
+            if created: shutil.rmtree(out, ignore_errors=True)
+            if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise V2SError(f"no space left on the device of '{out}' while writing the results ({'all removed' if created or fresh else 'the earlier ones kept'}): "
+                               f"free some space or choose another --out") from None
+            raise
     return report
 
 def encode_video(video, out, **kwargs) -> dict:

@@ -14,7 +14,7 @@ import av
 from .core import V2SError, publish
 
 # %% auto #0
-__all__ = ['VideoReader', 'video_codec', 'VideoWriter', 'synthetic_talking_head', 'write_test_video']
+__all__ = ['VideoReader', 'video_codec', 'VideoWriter', 'synthetic_talking_head', 'write_test_video', 'av_times']
 
 # %% ../nbs/02_video.ipynb #003d2d99
 def _reason(e:Exception) -> str:
@@ -33,16 +33,18 @@ class VideoReader:
         self.path = Path(path)
         if not self.path.exists(): raise V2SError(f"input video '{self.path}' does not exist")
         if self.path.is_dir(): raise V2SError(f"'{self.path}' is a folder, not a video file")
-        try: self._container = av.open(str(self.path))
+        try: self._container = av.open(str(self.path), metadata_errors='replace')   # a damaged title is not a damaged video
         except av.FFmpegError as e:
             raise V2SError(f"cannot read '{self.path}' as a video ({_reason(e)}): is it a complete video file?") from None
         if not self._container.streams.video:
             self._container.close(); raise V2SError(f"'{self.path}' has no video stream (is it an audio-only file?)")
         s = self.stream = self._container.streams.video[0]
+        if s.codec_context is None or not s.codec_context.width:
+            self._container.close(); raise V2SError(f"'{self.path}' has a video stream that cannot be decoded (unknown codec or damaged header): is it a complete video file?")
         s.thread_type = 'AUTO'
         self.rate = s.average_rate or s.guessed_rate or Fraction(25)  # average frames per second, exact
         self.fps = float(self.rate)
-        self.rotation = self._probe_rotation()                         # degrees counter-clockwise, applied to frames
+        self.rotation, self.start = self._probe_first()               # degrees counter-clockwise; seconds of the first frame
         w, h = s.codec_context.width, s.codec_context.height
         self.width, self.height = (h, w) if self.rotation % 180 else (w, h)
         dur = float(s.duration * s.time_base) if s.duration else (self._container.duration or 0) / av.time_base
@@ -51,18 +53,18 @@ class VideoReader:
         self.has_audio = bool(self._container.streams.audio)
         self.n_decoded, self.times = 0, []
 
-    def _probe_rotation(self) -> int:
-        "The display rotation, read from the first frame (PyAV puts the display matrix there)"
+    def _probe_first(self) -> tuple:
+        "The display rotation and the time of the first frame on the file's timeline, read from the first frame"
         try:
-            with av.open(str(self.path)) as c:
-                for f in c.decode(video=0): return int(round(f.rotation or 0))
+            with av.open(str(self.path), metadata_errors='replace') as c:
+                for f in c.decode(video=0): return int(round(f.rotation or 0)), float(f.time or 0)
         except (av.FFmpegError, StopIteration): pass
-        return 0
+        return 0, 0.
 
     def __len__(self): return self.n_frames
 
     def iter_timed(self):
-        "Yield (time in seconds, frame) pairs"
+        "Yield (time in seconds from the first frame, frame) pairs; `start` places them on the file's timeline"
         t0 = None
         try:
             for frame in self._container.decode(self.stream):
@@ -96,8 +98,9 @@ class VideoWriter:
     "Write uint8 RGB frames to a video file, optionally with the audio of `audio_from`; the file appears complete or not at all"
     time_base = Fraction(1, 90000)   # timestamps of written frames, when the caller gives times
 
-    def __init__(self, path, fps=25, crf:int=18, audio_from=None):
-        self.path, self.crf, self.n_frames = Path(path), crf, 0
+    def __init__(self, path, fps=25, crf:int=18, audio_from=None,
+                 start:float=0.): # time of the first frame in the output: the source's `VideoReader.start` keeps A/V sync
+        self.path, self.crf, self.n_frames, self.start = Path(path), crf, 0, start
         self.rate = fps if isinstance(fps, Fraction) else Fraction(fps).limit_denominator(1001)
         fd, tmp = tempfile.mkstemp(prefix=f'.{self.path.stem}.', suffix=self.path.suffix or '.mp4', dir=self.path.parent)
         os.close(fd); self._tmp = Path(tmp)
@@ -117,7 +120,7 @@ class VideoWriter:
     def _open_audio(self):
         "Add a copy of the source's first audio stream, if it has one"
         try:
-            src = av.open(str(self.audio_from))
+            src = av.open(str(self.audio_from), metadata_errors='replace')
             if not src.streams.audio: src.close(); return
             a_in = src.streams.audio[0]
             a_out = self._container.add_stream_from_template(a_in)
@@ -152,11 +155,12 @@ class VideoWriter:
         if self._stream is None: self._open_stream(*frame.shape[:2])
         if frame.shape[0] % 2 or frame.shape[1] % 2: frame = np.pad(frame, ((0, frame.shape[0] % 2), (0, frame.shape[1] % 2), (0, 0)), mode='edge')
         if time is None: time = self.n_frames / self.rate
+        time = self.start + float(time)                                  # on the output's timeline, as in the source
         pts = max(int(round(time / self.time_base)), self._last_pts + 1)   # strictly increasing
         vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format='rgb24')
         vf.pts, vf.time_base, self._last_pts = pts, self.time_base, pts
         for p in self._stream.encode(vf): self._container.mux(p)
-        self._mux_audio(until=float(time))
+        self._mux_audio(until=time)
         self.n_frames += 1
 
     def close(self) -> Path:
@@ -205,10 +209,12 @@ def synthetic_talking_head(n_frames:int=48, size:int=256, seed:int=0):
         img[ell(cx, cy + 0.13, 0.07, 0.012 + 0.03 * abs(math.sin(3 * a)))] = (120, 30, 40)
         yield img.clip(0, 255).astype(np.uint8)
 
-def write_test_video(path, frames, fps=25, times=None, audio_hz:float|None=None, rotation:int=0) -> Path:
+def write_test_video(path, frames, fps=25, times=None, audio_hz:float|None=None, rotation:int=0,
+                     audio_start:float=0.) -> Path: # seconds the audio starts at (the video at `times[0]`)
     "Write `frames` (uint8 HWC) with optional `times`, a sine tone of `audio_hz` and a display `rotation` (test fixture)"
     frames = list(frames)
     times = [i / fps for i in range(len(frames))] if times is None else list(times)
+    a0 = int(round(audio_start * 44100))
     h, w = frames[0].shape[:2]
     with av.open(str(path), 'w') as c:
         v = c.add_stream(video_codec(), rate=Fraction(fps).limit_denominator(1001))
@@ -224,10 +230,19 @@ def write_test_video(path, frames, fps=25, times=None, audio_hz:float|None=None,
             for p in v.encode(vf): c.mux(p)
         for p in v.encode(None): c.mux(p)
         if a is not None:
-            n, dur = 1024, times[-1] + 1 / fps
+            n, dur = 1024, times[-1] + 1 / fps - audio_start
             for i in range(int(dur * 44100 / n)):
                 s = np.sin(2 * np.pi * audio_hz * (np.arange(n) + i * n) / 44100).astype(np.float32)[None]
-                af = av.AudioFrame.from_ndarray(s, format='flt', layout='mono'); af.sample_rate, af.pts = 44100, i * n
+                af = av.AudioFrame.from_ndarray(s, format='flt', layout='mono'); af.sample_rate, af.pts = 44100, a0 + i * n
                 for p in a.encode(af): c.mux(p)
             for p in a.encode(None): c.mux(p)
     return Path(path)
+
+# %% ../nbs/02_video.ipynb #e1cbf7a0
+def av_times(path) -> tuple: # -> (times of every video frame, time of the first audio packet or None), in seconds
+    "The absolute presentation times in a file: every video frame's, and the first audio packet's"
+    with av.open(str(path)) as c:
+        video = [f.time for f in c.decode(video=0)]
+    with av.open(str(path)) as c:
+        audio = [float(p.pts * p.time_base) for p in c.demux(audio=0) if p.pts is not None] if c.streams.audio else []
+    return np.array(video), (min(audio) if audio else None)
