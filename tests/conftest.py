@@ -7,7 +7,8 @@ os.environ.setdefault('HF_HUB_OFFLINE', '1')
 os.environ.setdefault('V2S_OFFLINE', '1')
 ROOT = Path(__file__).resolve().parents[1]
 V2S = Path(sys.executable).parent/'v2s'  # the installed console script
-SHARED = Path(os.environ.get('V2S_SHARED', ROOT.parent/'shared'))
+from v2s_nb.core import shared_path                       # the finder the notebooks use ($V2S_SHARED or ../shared)
+SHARED = shared_path() or Path(os.environ.get('V2S_SHARED', ROOT.parent/'shared'))   # the fallback names the path in skip messages
 
 
 def shared_file(*parts) -> Path:

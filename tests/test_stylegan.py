@@ -2,7 +2,7 @@
 import json
 import pytest, torch
 from conftest import shared_file
-from v2s_nb.stylegan import Generator, latent_split
+from v2s_nb.stylegan import Generator
 
 
 @pytest.fixture(scope='module')
@@ -53,7 +53,3 @@ def test_layouts(key, size):
     ours = [(k, list(v.shape)) for k, v in g.state_dict().items()]
     assert ours == [(k, list(s)) for k, s in lay['params']]
     assert (g.n_latent, g.num_layers) == (lay['n_latent'], lay['num_layers'])
-
-
-def test_low_high_split_matches_paper():
-    assert latent_split(1024, 32) == (18, 8)  # §3.2: 8 low, 10 high

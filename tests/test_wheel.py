@@ -39,3 +39,4 @@ def test_wheel_demo_offline(tmp_path):
     from v2s_nb.faces import MediaPipeDetector
     with MediaPipeDetector() as det: found = [len(det(f)) > 0 for f in VideoReader(away/'demo'/'edited.mp4')]
     assert sum(found) >= 0.9 * len(found), found                                                # the edited video shows a face
+

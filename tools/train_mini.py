@@ -1,4 +1,4 @@
-"""The recipe that trained the shipped `mini` models on a 2-core CPU (see nbs/09a_mini.ipynb and v2s_nb/assets/mini/MODEL_CARD.md).
+"""The recipe that trained the shipped `mini` models on a 2-core CPU (see nbs/16a_mini.ipynb and v2s_nb/assets/mini/MODEL_CARD.md).
 
     python tools/train_mini.py WORK [--ae-minutes 130] [--vien-minutes 8] [--pose-iters 1200] [--export]
 

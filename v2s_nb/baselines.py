@@ -80,6 +80,7 @@ class GradualStyleBlock(nn.Module):
 
 def _upsample_add(x, y): return F.interpolate(x, size=y.shape[-2:], mode='bilinear', align_corners=True) + y
 
+# %% ../nbs/11_baselines.ipynb #0963b9e6
 class GradualStyleEncoder(nn.Module):
     "pSp's encoder: image (B,in_ch,S,S) -> W+ offsets (B,n_styles,d) from a 3-level feature pyramid"
     def __init__(self, cfg:StyleEncoderConfig=StyleEncoderConfig(), in_ch:int=3):
@@ -121,9 +122,11 @@ class Encoder4Editing(GradualStyleEncoder):
 
 # %% ../nbs/11_baselines.ipynb #8a996f57
 _DRIVE = 'https://drive.google.com/uc?export=download&id='
+
 register(WeightsEntry('psp-ffhq-encode', 'psp_ffhq_encode.pt', _DRIVE + '1bMTNWkh5LArlaWSc_wa8VKyq2V42T2z0', licence='MIT (eladrich/pixel2style2pixel)',
     format="torch: {'state_dict': encoder.* (GradualStyleEncoder(50,'ir_se')) + decoder.* (rosinality 1024), 'latent_avg', 'opts'}",
     notes='eladrich/pixel2style2pixel README, "FFHQ Inversion"; Google Drive asks a browser to confirm large files'))
+
 register(WeightsEntry('e4e-ffhq-encode', 'e4e_ffhq_encode.pt', _DRIVE + '1cUv_reLE6k3604or78EranS7XzuVMWeO', licence='MIT (omertov/encoder4editing)',
     format="torch: {'state_dict': encoder.* (Encoder4Editing(50,'ir_se')) + decoder.* (rosinality 1024), 'latent_avg', 'opts'}",
     notes='omertov/encoder4editing README, "FFHQ Inversion"; Google Drive asks a browser to confirm large files'))
@@ -149,6 +152,7 @@ def encoder_state_dict(ckpt) -> tuple:
     enc = {k[len('encoder.'):]: v for k, v in sd.items() if k.startswith('encoder.')}
     return (enc or sd), ckpt.get('latent_avg') if isinstance(ckpt, dict) else None
 
+# %% ../nbs/11_baselines.ipynb #d7d75358
 def load_style_encoder(kind:str='psp', profile='paper', pretrained:bool=False, path=None, weights_dir=None, latent_avg=None, device='cpu') -> StyleEncoder:
     "pSp / e4e for `profile`: the official FFHQ checkpoint (`pretrained` or `path`) or seeded random weights"
     p = get_profile(profile)

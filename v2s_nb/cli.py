@@ -42,6 +42,7 @@ def _common(p, out_default=None, profile_default='mini'):
                        help='output folder' + (' (default: JOB_DIR)' if out_default == '' else ''))
     p.add_argument('-q', '--quiet', action='store_true', help='no progress bars')
 
+# %% ../nbs/19_cli.ipynb #d547fe0f
 def _edit_flags(p):
     g = p.add_argument_group('edits (any mix; a --spec file can also give keyframes {frame: value}; larger amounts than stated are refused)')
     g.add_argument('--spec', metavar='FILE', help='edit spec, JSON or YAML; flags given here override its entries')
@@ -55,12 +56,17 @@ def _edit_flags(p):
     g.add_argument('--chunk', type=int, default=8, help='frames rendered at once (default 8)')
     _speed_flags(p)
 
+def _face_flags(p, crop:bool=True):
+    if crop: p.add_argument('--crop', default='track', choices=['track', 'center'], help='track the face (default) or take the centre square')
+    p.add_argument('--detector', default='auto', choices=['auto', 'mediapipe', 's3fd'], help='face detector (default: mediapipe if installed)')
+
 def _speed_flags(p):
     p.add_argument('--fast', action=argparse.BooleanOptionalAction, default=True,
                    help="the device's fast path and decoding/writing in background threads (default); --no-fast: plain fp32, one thread")
     p.add_argument('--compile', action=argparse.BooleanOptionalAction, default=None,
                    help='torch.compile the networks (default: on CUDA; on a CPU only a large generator on a long video)')
 
+# %% ../nbs/19_cli.ipynb #6003b952
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog='v2s', description='Video2StyleGAN: encode face videos into StyleGAN2 W+ and back.',
                                  epilog=_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -70,9 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, out_default='demo_out'); p.add_argument('--frames', type=int, default=48, help='length of the drawn clip')
     p.set_defaults(func=_cmd_demo)
     p = sub('edit', 'encode a video, edit it (age, pose, expression, appearance, StyleSpace) and render it back')
-    p.add_argument('video', help='input video file'); _common(p); _edit_flags(p)
-    p.add_argument('--crop', default='track', choices=['track', 'center'], help='track the face (default) or take the centre square')
-    p.add_argument('--detector', default='auto', choices=['auto', 'mediapipe', 's3fd'], help='face detector (default: mediapipe if installed)')
+    p.add_argument('video', help='input video file'); _common(p); _edit_flags(p); _face_flags(p)
     p.add_argument('--restart', action='store_true', help='ignore the stages an earlier run of this job saved')
     p.set_defaults(func=_cmd_edit)
     p = sub('render', "render a finished job's latents again with new edits (no tracking, no encoding)")
@@ -80,9 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, out_default=''); _edit_flags(p)
     p.set_defaults(func=_cmd_render)
     p = sub('encode', 'encode a video into W+ and render it back')
-    p.add_argument('video', help='input video file'); _common(p)
-    p.add_argument('--crop', default='track', choices=['track', 'center'], help='track the face (default) or take the centre square')
-    p.add_argument('--detector', default='auto', choices=['auto', 'mediapipe', 's3fd'], help='face detector (default: mediapipe if installed)')
+    p.add_argument('video', help='input video file'); _common(p); _face_flags(p)
     _speed_flags(p)
     p.set_defaults(func=_cmd_encode)
     p = sub('curate', 'turn a folder of videos into face-crop clips and a manifest')
@@ -91,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--min-frames', type=int, default=50); p.add_argument('--max-frames', type=int, default=100)
     p.add_argument('--workers', type=int, default=1, help='parallel processes')
     p.add_argument('--shard', default=None, metavar='I/N', help='process every N-th video starting at I (0-based)')
-    p.add_argument('--detector', default='auto', choices=['auto', 'mediapipe', 's3fd'])
+    _face_flags(p, crop=False)
     p.add_argument('-q', '--quiet', action='store_true', help='no progress bar')
     p.set_defaults(func=_cmd_curate)
     p = sub('train', 'train FrEN or ViEN on a curated folder (two stages, resumable)')
@@ -117,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--methods', default='vien,fren,fren-smooth,psp,e4e,restyle-psp,i2s',
                    help='comma-separated, from vien, fren, fren-smooth, psp, e4e, restyle-psp, restyle-e4e, i2s')
     p.add_argument('--frames', type=int, default=24, help='frames per video (default 24)')
-    p.add_argument('--crop', default='track', choices=['track', 'center']); p.add_argument('--detector', default='auto', choices=['auto', 'mediapipe', 's3fd'])
+    _face_flags(p)
     p.add_argument('--i2s-iters', type=int, default=100, help='Image2StyleGAN iterations per frame (paper: 1500)')
     p.add_argument('--restyle-iters', type=int, default=5); p.add_argument('--sigma', type=float, default=1.0, help='smoothing σ in frames (fren-smooth)')
     p.add_argument('--ablation', action='append', default=[], metavar='LABEL=DIR', help='an extra row from DIR/fren.pt + DIR/vien.pt (repeatable)')
@@ -164,9 +166,10 @@ def _cmd_demo(a):
     _print_job(demo(a.out, n_frames=a.frames, profile=prof, device=a.device, progress=not a.quiet), a.out)
     print(f"input clip: {a.out}/input.mp4 (made by v2s_nb.pipeline.demo_clip: a face the generator itself renders, moving)")
 
+# %% ../nbs/19_cli.ipynb #6ce75e79
 def _spec(a) -> dict:
     "The edit spec of the flags, on top of --spec's file"
-    from v2s_nb.pipeline import load_spec, check_spec
+    from v2s_nb.edit.spec import load_spec, check_spec
     spec = load_spec(a.spec) if a.spec else {}
     for k in ('age', 'yaw', 'pitch', 'roll'):
         if getattr(a, k) is not None: spec[k] = getattr(a, k)
@@ -200,6 +203,7 @@ def _cmd_edit(a):
     _print_job(edit_video(a.video, a.out, _spec(a), profile=prof, device=a.device, weights_dir=a.weights, crop=a.crop,
                           detector=a.detector, chunk=a.chunk, restart=a.restart, fast=a.fast, compile=a.compile, progress=not a.quiet), a.out)
 
+# %% ../nbs/19_cli.ipynb #7ddf0c08
 def _cmd_render(a):
     from v2s_nb.pipeline import render_job
     rep = render_job(a.job, a.out, _spec(a), device=a.device, weights_dir=a.weights, chunk=a.chunk, fast=a.fast, compile=a.compile,
@@ -208,9 +212,9 @@ def _cmd_render(a):
 
 def _cmd_train(a):
     from v2s_nb.training import train_from_folder
-    learn = train_from_folder(a.role, a.data, a.out, profile=a.profile or DEFAULT_PROFILE, losses=tuple(a.losses.split(',')), fren_path=a.fren,
-                              weights_dir=a.weights, device=a.device, n_iters=a.iters, n1=a.n1, bs=a.bs, lr=a.lr, ckpt_every=a.ckpt_every,
-                              resume=a.resume, prev=a.prev, degrade=a.degrade, progress=not a.quiet)
+    train_from_folder(a.role, a.data, a.out, profile=a.profile or DEFAULT_PROFILE, losses=tuple(a.losses.split(',')), fren_path=a.fren,
+                      weights_dir=a.weights, device=a.device, n_iters=a.iters, n1=a.n1, bs=a.bs, lr=a.lr, ckpt_every=a.ckpt_every,
+                      resume=a.resume, prev=a.prev, degrade=a.degrade, progress=not a.quiet)
     print(f"{a.role}: weights {a.out}/{a.role}.pt, checkpoint {a.out}/{a.role}.ckpt, log {a.out}/{a.role}_log.csv")
 
 def _cmd_train_gan(a):
@@ -239,6 +243,7 @@ def _cmd_bench(a):
         print(format_fast(bench_fast(prof, device=a.device, frames=a.frames, streams=a.streams, render_batch=a.render_batch,
                                      e2e_frames=a.e2e_frames, methods=[m for m in methods if m in ('psp', 'e4e')], progress=not a.quiet)))
 
+# %% ../nbs/19_cli.ipynb #52937842
 def main(argv=None) -> int:
     "Entry point of the `v2s` command"
     args = build_parser().parse_args(argv)

@@ -6,8 +6,8 @@ Docs: https://v2s-nb.github.io/v2s_nb/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #eb6a5d83
 from __future__ import annotations
-import os, random, tempfile, shutil, contextlib
-from dataclasses import dataclass, field, replace, asdict
+import os, random, tempfile, contextlib
+from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 import torch
@@ -17,7 +17,7 @@ import torch.nn.functional as F
 __all__ = ['PROFILES', 'DEFAULT_PROFILE', 'EDIT_LIMITS', 'V2SError', 'frames_to_images', 'images_to_frames', 'center_crop',
            'luminance', 'resize', 'batched', 'get_device', 'seed_everything', 'seeded', 'rng_state', 'set_rng_state',
            'show_frames', 'GeneratorConfig', 'EncoderConfig', 'Profile', 'get_profile', 'Frozen', 'project_root',
-           'shared_path', 'publish', 'atomic_path', 'folder_lock', 'NpyWriter']
+           'shared_path', 'publish', 'atomic_path', 'folder_lock', 'prepare_output_dir']
 
 # %% ../nbs/00_core.ipynb #a0cdf541
 class V2SError(Exception):
@@ -166,7 +166,7 @@ PROFILES = {
         EncoderConfig(img_size=64, patch_size=8, embed_dim=192, depth=4, n_heads=4),
         weights={'generator': 'v2s-mini-generator', 'fren': 'v2s-mini-fren', 'vien': 'v2s-mini-vien',
                  'pose': 'v2s-mini-pose', 'age': 'v2s-mini-age'},
-        description="the project's own small face models, trained on real photos and clips (09a_mini)", crop_scale=1.3),
+        description="the project's own small face models, trained on real photos and clips (16a_mini)", crop_scale=1.3),
     'paper': Profile('paper',
         GeneratorConfig(size=1024, style_dim=512, n_mlp=8, channel_multiplier=2, low_max_res=32),
         EncoderConfig(img_size=256, patch_size=16, embed_dim=768, depth=12, n_heads=12),
@@ -185,7 +185,7 @@ def get_profile(profile:str|Profile=DEFAULT_PROFILE) -> Profile:
     return PROFILES[profile]
 
 # %% ../nbs/00_core.ipynb #2b2bf23e
-# The largest amount of each edit (`pipeline.check_spec` refuses more; the CLI's help states them): beyond these the
+# The largest amount of each edit (`edit.spec.check_spec` refuses more; the CLI's help states them): beyond these the
 # edit leaves what the editors were trained on (the pose MLP on head turns of tens of degrees, the age direction on
 # ages 15-75) and renders nonsense.
 EDIT_LIMITS = {'age': (50., ' years'), 'yaw': (45., '°'), 'pitch': (30., '°'), 'roll': (30., '°'), 'expression': (5., ' std'),
@@ -200,13 +200,13 @@ class Frozen(torch.nn.Module):
 
 # %% ../nbs/00_core.ipynb #62e4d1a5
 def project_root(start=None) -> Path|None:
-    "The nearest folder at or above `start` (default: cwd) that holds the project's `pyproject.toml`"
+    "Development only: the nearest folder at or above `start` (default: cwd) holding the project's `pyproject.toml`"
     for d in [Path(start or Path.cwd()).resolve(), *Path(start or Path.cwd()).resolve().parents]:
         if (d/'pyproject.toml').is_file() and (d/'v2s_nb').is_dir(): return d
     return None
 
 def shared_path(*parts) -> Path|None:
-    "Path inside the shared assets folder (`$V2S_SHARED`, else `../shared` beside the project), or None if absent"
+    "Development only: a path inside the shared assets (`$V2S_SHARED`, else `../shared` beside the project), or None if absent"
     base = os.environ.get('V2S_SHARED')
     if base is None:
         root = project_root()
@@ -248,66 +248,15 @@ def folder_lock(folder, flag:str='--out'): # the option that named `folder`, for
         yield
     finally: os.close(fd)                                              # closing releases the lock
 
-# %% ../nbs/00_core.ipynb #ae2388a7
-class NpyWriter:
-    """Append arrays of a fixed trailing shape to a `.npy` file without holding them in memory.
-    With `raw` (and the row `shape`), the rows go to that file and survive an interrupted run: a new writer on the same
-    `raw` keeps the whole rows already there (`n`, `last()`) and appends after them."""
-    def __init__(self, path, dtype=np.float32, shape=None, raw=None):
-        self.path, self.dtype, self.shape, self.n = Path(path), np.dtype(dtype), None if shape is None else tuple(shape), 0
-        if raw is None:
-            fd, raw = tempfile.mkstemp(prefix=f'.{self.path.stem}.', suffix='.raw', dir=self.path.parent)
-            self._raw_path, self._raw = Path(raw), os.fdopen(fd, 'wb')
-            return
-        if self.shape is None: raise ValueError("a resumable NpyWriter needs the row shape")
-        self._raw_path = Path(raw)
-        self._raw = open(self._raw_path, 'ab')
-        self.n = self._raw_path.stat().st_size // self._row_bytes
-        self._raw.truncate(self.n * self._row_bytes)        # drop a row cut short by a kill
-        self._raw.seek(0, os.SEEK_END)
-
-    @property
-    def _row_bytes(self): return self.dtype.itemsize * int(np.prod(self.shape))
-
-    def last(self) -> np.ndarray|None:
-        "The last whole row written (in this run or a resumed one), or None"
-        if not self.n: return None
-        self._raw.flush()
-        with open(self._raw_path, 'rb') as f:
-            f.seek((self.n - 1) * self._row_bytes)
-            return np.frombuffer(f.read(self._row_bytes), self.dtype).reshape(self.shape).copy()
-
-    def write(self, rows): # (n, *shape) array or tensor
-        rows = rows.detach().cpu().numpy() if torch.is_tensor(rows) else np.asarray(rows)
-        if self.shape is None: self.shape = rows.shape[1:]
-        if rows.shape[1:] != self.shape: raise ValueError(f"rows of shape {rows.shape[1:]} after {self.shape}")
-        self._raw.write(np.ascontiguousarray(rows, dtype=self.dtype).tobytes()); self.n += len(rows)
-
-    def flush(self): self._raw.flush()
-
-    def truncate(self, n:int):
-        "Keep only the first `n` rows"
-        self._raw.flush(); self._raw.truncate(min(n, self.n) * self._row_bytes); self._raw.seek(0, os.SEEK_END)
-        self.n = min(n, self.n)
-
-    def suspend(self):
-        "Close, keeping the rows for a later writer on the same `raw`"
-        if not self._raw.closed: self._raw.close()
-
-    def close(self):
-        "Finish the `.npy` (atomically) and return its path"
-        self._raw.close()
-        try:
-            with atomic_path(self.path) as tmp, open(tmp, 'wb') as f, open(self._raw_path, 'rb') as raw:
-                header = {'descr': np.lib.format.dtype_to_descr(self.dtype), 'fortran_order': False,
-                          'shape': (self.n, *(self.shape or ()))}
-                np.lib.format.write_array_header_1_0(f, header)
-                raw.seek(0)
-                shutil.copyfileobj(raw, f, 1 << 22)
-        finally: self.abort()
-        return self.path
-
-    def abort(self):
-        "Drop what was written so far"
-        self.suspend()
-        if self._raw_path.exists(): self._raw_path.unlink()
+def prepare_output_dir(out) -> tuple:
+    "Create `out` if needed and check it is writable: (path, created_here)"
+    out = Path(out)
+    if out.exists() and not out.is_dir(): raise V2SError(f"output '{out}' exists and is not a folder: choose another --out")
+    created = not out.exists()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=out).close()
+    except OSError as e:
+        if created and out.is_dir() and not any(out.iterdir()): out.rmdir()
+        raise V2SError(f"cannot write to output folder '{out}' ({e.strerror or e}): choose another --out") from None
+    return out, created

@@ -6,7 +6,7 @@ Docs: https://v2s-nb.github.io/v2s_nb/curation.html.md"""
 
 # %% ../nbs/04_curation.ipynb #40a8caad
 from __future__ import annotations
-import csv, glob, hashlib, io, json, math, multiprocessing as mp, os, time
+import csv, glob, hashlib, io, json, math, multiprocessing as mp, time
 from pathlib import Path
 import numpy as np
 import torch
@@ -52,6 +52,7 @@ MIN_SIDE = 64   # px: smaller videos cannot hold a usable face
 def _write_npy(path:Path, arr:np.ndarray):
     with atomic_path(path) as tmp: np.save(tmp, arr)
 
+# %% ../nbs/04_curation.ipynb #0861af46
 def curate_video(video, out, detector=None, size:int=256, min_len:int=50, max_len:int=100, min_coverage:float=0.9) -> dict:
     "Cut `video` into face-crop clips in `out/clips`, write its record to `out/records`, and return the record"
     video, out = Path(video), Path(out)
@@ -120,6 +121,7 @@ def read_manifest(out) -> list:
 
 # %% ../nbs/04_curation.ipynb #e191b33c
 _worker_det = None
+
 def _init_worker(detector_name):
     global _worker_det
     torch.set_num_threads(1)
@@ -141,6 +143,7 @@ def parse_shard(s) -> tuple:
         return i, n
     except (ValueError, AssertionError): raise V2SError(f"--shard must look like i/n with 0 ≤ i < n (e.g. 0/4), not {s!r}") from None
 
+# %% ../nbs/04_curation.ipynb #b448c683
 def curate(videos_dir, out, size:int=256, min_len:int=50, max_len:int=100, workers:int=1, shard=None,
            detector:str='auto', min_coverage:float=0.9, progress:bool=True) -> dict:
     "Curate every video in `videos_dir` into `out`; returns a summary (videos done/skipped, clips, frames/s)"
@@ -210,6 +213,7 @@ class FrameDataset(torch.utils.data.Dataset):
     def __getitem__(self, i):
         c, t = self.index[i]; return _tensor(self.clips.clip(c)[t], self.size)[0]
 
+# %% ../nbs/04_curation.ipynb #24f40908
 class PairDataset(torch.utils.data.Dataset):
     "Frame pairs `gap` apart ((3,S,S), (3,S,S)) from a `ClipSet`: ViEN (gap 1) and the pose editor (gap 10)"
     def __init__(self, clips:ClipSet, gap:int=1, size:int|None=None):

@@ -6,6 +6,7 @@ Docs: https://v2s-nb.github.io/v2s_nb/encoders.html.md"""
 
 # %% ../nbs/06_encoders.ipynb #cfbf8e83
 from __future__ import annotations
+from fastcore.basics import patch
 from typing import Iterable, Iterator, Sequence
 import torch
 from torch import nn
@@ -55,6 +56,7 @@ class Block(nn.Module):
         x = x + self.attn(self.norm1(x))
         return x + self.mlp(self.norm2(x))
 
+# %% ../nbs/06_encoders.ipynb #29febd4c
 class PatchEmbed(nn.Module):
     "Non-overlapping p×p patches -> D-dim tokens: (B,3,S,S) -> (B,(S/p)²,D)"
     def __init__(self, img_size:int, patch_size:int, dim:int):
@@ -162,41 +164,44 @@ class VideoEncoder:
         self.fren, self.vien, self.refine_first = fren, vien, refine_first
         self.device = device or next(fren.parameters()).device
         self.size = fren.vit.cfg.img_size
-
     # how one step runs each network; a faster path (`fast.StreamStep`) overrides these, not the step's logic
     def _input(self, images): return resize(images.to(self.device, torch.float32), self.size)
     def _fren(self, x): return self.fren(x)
     def _vien(self, x, prev): return self.vien(x, prev)
 
-    @torch.no_grad()
-    def step(self, images, prev=None): # images (B,3,H,W), prev (B,n_latent,d) or None -> (B,n_latent,d)
-        "One time step: FrEN (then ViEN, if `refine_first`) when there is no previous latent, else ViEN with latent reuse"
-        x = self._input(images)
-        if prev is not None: return self._vien(x, prev)
-        w = self._fren(x)
-        return self._vien(x, w) if self.refine_first else w
+# %% ../nbs/06_encoders.ipynb #81e2dcac
+@patch
+@torch.no_grad()
+def step(self:VideoEncoder, images, prev=None): # images (B,3,H,W), prev (B,n_latent,d) or None -> (B,n_latent,d)
+    "One time step: FrEN (then ViEN, if `refine_first`) when there is no previous latent, else ViEN with latent reuse"
+    x = self._input(images)
+    if prev is not None: return self._vien(x, prev)
+    w = self._fren(x)
+    return self._vien(x, w) if self.refine_first else w
 
-    @torch.no_grad()
-    def encode_many(self, streams:Sequence[Iterable]) -> Iterator[list]:
-        "Yield, per time step, a list of (stream_index, latent (n_latent,d)) for the streams with a frame at that step"
-        its, prev = [iter(s) for s in streams], [None] * len(streams)
-        active = list(range(len(streams)))
-        while active:
-            got = []
-            for i in active:
-                try: got.append((i, next(its[i])))
-                except StopIteration: pass
-            active = [i for i, _ in got]
-            if not got: return
-            out, starting = {}, {i for i, _ in got if prev[i] is None}
-            for first in (True, False):
-                idx = [(i, img) for i, img in got if (i in starting) == first]
-                if not idx: continue
-                x = torch.cat([resize(img[None].to(self.device, torch.float32), self.size) for _, img in idx])
-                w = self.step(x, None if first else torch.stack([prev[i] for i, _ in idx]))
-                for (i, _), wi in zip(idx, w): out[i] = prev[i] = wi
-            yield [(i, out[i]) for i in active]
+@patch
+@torch.no_grad()
+def encode_many(self:VideoEncoder, streams:Sequence[Iterable]) -> Iterator[list]:
+    "Yield, per time step, a list of (stream_index, latent (n_latent,d)) for the streams with a frame at that step"
+    its, prev = [iter(s) for s in streams], [None] * len(streams)
+    active = list(range(len(streams)))
+    while active:
+        got = []
+        for i in active:
+            try: got.append((i, next(its[i])))
+            except StopIteration: pass
+        active = [i for i, _ in got]
+        if not got: return
+        out, starting = {}, {i for i, _ in got if prev[i] is None}
+        for first in (True, False):
+            idx = [(i, img) for i, img in got if (i in starting) == first]
+            if not idx: continue
+            x = torch.cat([resize(img[None].to(self.device, torch.float32), self.size) for _, img in idx])
+            w = self.step(x, None if first else torch.stack([prev[i] for i, _ in idx]))
+            for (i, _), wi in zip(idx, w): out[i] = prev[i] = wi
+        yield [(i, out[i]) for i in active]
 
-    def encode(self, images:Iterable) -> Iterator[torch.Tensor]:
-        "Latents (n_latent,d) of one stream of images (3,H,W) in [-1,1], one per frame"
-        for step in self.encode_many([images]): yield step[0][1]
+@patch
+def encode(self:VideoEncoder, images:Iterable) -> Iterator[torch.Tensor]:
+    "Latents (n_latent,d) of one stream of images (3,H,W) in [-1,1], one per frame"
+    for step in self.encode_many([images]): yield step[0][1]

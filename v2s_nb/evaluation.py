@@ -11,12 +11,11 @@ from pathlib import Path
 import numpy as np
 import torch
 from tqdm.auto import tqdm
-from .core import V2SError, DEFAULT_PROFILE, get_profile, get_device, frames_to_images, center_crop, resize, batched, atomic_path, seeded
+from .core import V2SError, DEFAULT_PROFILE, get_profile, get_device, frames_to_images, center_crop, resize, batched, atomic_path, prepare_output_dir, seeded
 from .weights import MissingWeightsError
 from .video import VideoReader
 from .faces import track_faces, iter_crops, CROP_SCALE
 from .curation import list_videos
-from .pipeline import prepare_output_dir
 from .stylegan import load_generator
 from .encoders import load_encoders, VideoEncoder
 from .baselines import (InversionMethod, frame_by_frame, load_style_encoder, style_encoder_config, ReStyle,
@@ -56,6 +55,7 @@ def _i2s_loss(weights_dir, device):
     try: return LPIPSLoss('vgg', weights_dir=weights_dir, random_backbone=False).to(device), 'L2 + LPIPS-VGG'
     except MissingWeightsError: return None, 'L2 only (no VGG16 ImageNet weights for LPIPS)'
 
+# %% ../nbs/12_evaluation.ipynb #1c6a6236
 def build_methods(names, profile, G, weights_dir=None, device='cpu', i2s_iters:int=100, restyle_iters:int=5,
                   sigma:float=1.0, ablations:dict|None=None) -> list:
     "`InversionMethod`s for `names` (keys of `METHODS`), plus 'ours (label)' rows for `ablations` {label: folder}"
@@ -119,6 +119,7 @@ def _optional(what, fn, missing):
     try: return fn()
     except MissingWeightsError as e: missing[what] = str(e); return None
 
+# %% ../nbs/12_evaluation.ipynb #12c72da5
 def evaluate(videos, out, methods=('vien', 'fren', 'fren-smooth', 'psp', 'e4e', 'restyle-psp', 'i2s'), profile=DEFAULT_PROFILE,
              n_frames:int=24, device=None, weights_dir=None, crop:str='track', detector='auto', i2s_iters:int=100,
              restyle_iters:int=5, sigma:float=1.0, ablations:dict|None=None, progress:bool=True) -> dict:
@@ -163,6 +164,7 @@ def evaluate(videos, out, methods=('vien', 'fren', 'fren-smooth', 'psp', 'e4e', 
     with atomic_path(out/'report.json') as tmp: tmp.write_text(json.dumps(report, indent=2))
     return report
 
+# %% ../nbs/12_evaluation.ipynb #5e187744
 def table_markdown(rows, settings) -> str:
     "Table 1 as markdown: the columns that were measured, a note per method, and how it was measured"
     cols = measured_columns(rows)

@@ -6,8 +6,6 @@ Docs: https://v2s-nb.github.io/v2s_nb/face3d.html.md"""
 
 # %% ../nbs/07_face3d.ipynb #08d54204
 from __future__ import annotations
-import math
-from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
@@ -173,6 +171,7 @@ class Face3D(Frozen):
         kp_img = torch.cat([kp[..., :2] * scale[:, None] + boxes[:, None, :2], kp[..., 2:] * scale.mean(1)[:, None, None]], -1)
         return dict(out, param=param, angles=rotation_to_angles(out['R']), vertices=v, keypoints=kp_img, boxes=boxes)
 
+# %% ../nbs/07_face3d.ipynb #dd4310b0
 def load_face3d(arch:str='mb05', weights_dir=None, device='cpu') -> Face3D:
     "3DDFA_V2 with the official MobileNet weights (`mb1` or `mb05`) and the BFM, through the registry"
     if arch not in ('mb1', 'mb05'): raise V2SError(f"unknown 3DDFA_V2 arch '{arch}': use mb1 or mb05")

@@ -8,7 +8,6 @@ Docs: https://v2s-nb.github.io/v2s_nb/faces.html.md"""
 from __future__ import annotations
 import contextlib, io, itertools, math, os, sys, warnings
 from dataclasses import dataclass
-from pathlib import Path
 import cv2
 import numpy as np
 import torch
@@ -48,6 +47,7 @@ def _quiet_native_logs():
         finally:
             sys.stderr.flush(); os.dup2(saved, fd); os.close(saved); os.close(devnull)
 
+# %% ../nbs/03_faces.ipynb #88cc9217
 class MediaPipeDetector(Detector):
     "BlazeFace from mediapipe 0.10.14 (models ship in the wheel): `model` 'short', 'full' or 'auto' (short, then full)"
     name = 'mediapipe'
@@ -149,6 +149,7 @@ def select_subject(detections:list, w:int, h:int, min_iou:float=0.3) -> np.ndarr
         out[t] = prev = d[k, :4]
     return out
 
+# %% ../nbs/03_faces.ipynb #ebdc73bc
 def fill_missing(x:np.ndarray) -> np.ndarray:
     "Linearly interpolate NaN rows of (T,D) from their neighbours (nearest value at the ends)"
     x = np.array(x, np.float64); ok = ~np.isnan(x).any(1); t = np.arange(len(x))
@@ -240,6 +241,7 @@ def crop_face(frame, A, size:int=256) -> np.ndarray: # uint8 (H,W,3) -> uint8 (s
             img = img.copy(); img[y0:y1, x0:x1] = cv2.GaussianBlur(img[y0:y1, x0:x1], (k, k), sigma, borderType=cv2.BORDER_REFLECT_101)
     return _warp(img, Ai, size, size)
 
+# %% ../nbs/03_faces.ipynb #7e32791d
 def feather_mask(size:int, feather:float=0.1) -> torch.Tensor:
     "(size,size) mask: 1 inside, a smooth ramp to 0 over the outer `feather` fraction"
     r = (torch.arange(size) + 0.5) / size

@@ -6,7 +6,8 @@ Docs: https://v2s-nb.github.io/v2s_nb/gan_training.html.md"""
 
 # %% ../nbs/05a_gan_training.ipynb #b5d54acd
 from __future__ import annotations
-import copy, json, math, random, time
+from fastcore.basics import patch
+import copy, math, time
 from pathlib import Path
 import numpy as np
 import torch
@@ -49,6 +50,7 @@ class ResBlock(nn.Module):
         self.skip = ConvLayer(in_ch, out_ch, 1, downsample=True, activate=False, bias=False)
     def forward(self, x): return (self.conv2(self.conv1(x)) + self.skip(x)) / math.sqrt(2)
 
+# %% ../nbs/05a_gan_training.ipynb #1a2f4f22
 class Discriminator(nn.Module):
     "StyleGAN2 residual discriminator, rosinality's parameter names (`convs.*`, `final_conv`, `final_linear`)"
     def __init__(self, size:int, channels:dict, stddev_group:int=4):
@@ -131,6 +133,7 @@ def sample_grid(G, z, path=None, nrow:int=8):
         with atomic_path(path) as tmp: Image.fromarray(grid).save(tmp, format='PNG')
     return grid
 
+# %% ../nbs/05a_gan_training.ipynb #0c823b97
 class GANTrainer:
     "StyleGAN2 training state: G, G_ema, D, optimisers, step; `step()` does one D and one G update"
     def __init__(self, profile='mini', batch:int=32, lr:float=0.002, r1:float=0.05, r1_every:int=16, mixing:float=0.9,
@@ -148,62 +151,67 @@ class GANTrainer:
         self.ema_beta = 0.5 ** (batch / (ema_kimg * 1000)) if ema_kimg > 0 else 0.
         self.n_step, self.log = 0, []
         self.amp = self.device.type == 'cuda'
-
-    def _z(self, n): # z for one batch: one or (style mixing) two
-        z = torch.randn(n, self.G.style_dim, device=self.device)
-        if self.mixing > 0 and np.random.rand() < self.mixing: return [z, torch.randn_like(z)]
-        return [z]
-
     def _autocast(self): return torch.autocast('cuda', dtype=torch.bfloat16, enabled=self.amp)
-
-    def step(self, real) -> dict: # real (B,3,S,S) in [-1,1]
-        "One D update (with lazy R1) and one G update; returns the losses as 0-d tensors"
-        real, n, aug = real.to(self.device, non_blocking=True), real.shape[0], lambda x: diff_augment(x, self.augment)
-        _requires_grad(self.G, False); _requires_grad(self.D, True)
-        with self._autocast():
-            fake = self.G(self._z(n))[0]
-            d_loss = F.softplus(self.D(aug(fake.detach()))).mean() + F.softplus(-self.D(aug(real))).mean()
-        self.D.zero_grad(set_to_none=True); d_loss.float().backward(); self.d_opt.step()
-        out = dict(d_loss=d_loss.detach())                   # tensors: no GPU sync per step
-        if self.r1 > 0 and self.n_step % self.r1_every == 0:
-            real_r = real.detach().requires_grad_(True)
-            (g,) = torch.autograd.grad(self.D(aug(real_r)).sum(), real_r, create_graph=True)
-            r1 = g.pow(2).flatten(1).sum(1).mean()
-            self.D.zero_grad(set_to_none=True); (self.r1 / 2 * r1 * self.r1_every).backward(); self.d_opt.step()
-            out['r1'] = r1.detach()
-        _requires_grad(self.G, True); _requires_grad(self.D, False)
-        with self._autocast():
-            g_loss = F.softplus(-self.D(aug(self.G(self._z(n))[0]))).mean()
-        self.G.zero_grad(set_to_none=True); g_loss.float().backward(); self.g_opt.step()
-        with torch.no_grad():
-            for pe, pg in zip(self.G_ema.parameters(), self.G.parameters()): pe.lerp_(pg, 1 - self.ema_beta)
-            for be, bg in zip(self.G_ema.buffers(), self.G.buffers()): be.copy_(bg)
-        self.n_step += 1
-        out.update(step=self.n_step, g_loss=g_loss.detach())
-        return out
-
-    def state_dict(self) -> dict:
-        return dict(profile=self.profile, step=self.n_step, g=self.G.state_dict(), g_ema=self.G_ema.state_dict(), d=self.D.state_dict(),
-                    g_opt=self.g_opt.state_dict(), d_opt=self.d_opt.state_dict(), log=self.log,
-                    rng=rng_state())
-
-    def load_state_dict(self, sd):
-        if sd.get('profile') != self.profile:
-            raise V2SError(f"checkpoint is for profile {sd.get('profile')!r}, not {self.profile!r}: pass the same --profile or another --out")
-        self.G.load_state_dict(sd['g']); self.G_ema.load_state_dict(sd['g_ema']); self.D.load_state_dict(sd['d'])
-        self.g_opt.load_state_dict(sd['g_opt']); self.d_opt.load_state_dict(sd['d_opt'])
-        self.n_step, self.log = int(sd['step']), list(sd['log'])
-        set_rng_state(sd['rng'])
-
     def save(self, path):
         with atomic_path(path) as tmp: torch.save(self.state_dict(), tmp)
 
-    def export_generator(self, path, half:bool=True) -> Path:
-        "The EMA generator as a rosinality-style checkpoint {'g_ema', 'latent_avg'} (fp16 weights by default)"
-        sd = {k: (v.half() if half and v.is_floating_point() else v).cpu() for k, v in self.G_ema.state_dict().items()}
-        with torch.no_grad(): avg = self.G_ema.mean_latent(8192)[0].cpu()
-        with atomic_path(path) as tmp: torch.save(dict(g_ema=sd, latent_avg=avg, profile=self.profile, step=self.n_step), tmp)
-        return Path(path)
+# %% ../nbs/05a_gan_training.ipynb #c3072931
+@patch
+def _z(self:GANTrainer, n): # z for one batch: one or (style mixing) two
+    z = torch.randn(n, self.G.style_dim, device=self.device)
+    if self.mixing > 0 and np.random.rand() < self.mixing: return [z, torch.randn_like(z)]
+    return [z]
+
+@patch
+def step(self:GANTrainer, real) -> dict: # real (B,3,S,S) in [-1,1]
+    "One D update (with lazy R1) and one G update; returns the losses as 0-d tensors"
+    real, n, aug = real.to(self.device, non_blocking=True), real.shape[0], lambda x: diff_augment(x, self.augment)
+    _requires_grad(self.G, False); _requires_grad(self.D, True)
+    with self._autocast():
+        fake = self.G(self._z(n))[0]
+        d_loss = F.softplus(self.D(aug(fake.detach()))).mean() + F.softplus(-self.D(aug(real))).mean()
+    self.D.zero_grad(set_to_none=True); d_loss.float().backward(); self.d_opt.step()
+    out = dict(d_loss=d_loss.detach())                   # tensors: no GPU sync per step
+    if self.r1 > 0 and self.n_step % self.r1_every == 0:
+        real_r = real.detach().requires_grad_(True)
+        (g,) = torch.autograd.grad(self.D(aug(real_r)).sum(), real_r, create_graph=True)
+        r1 = g.pow(2).flatten(1).sum(1).mean()
+        self.D.zero_grad(set_to_none=True); (self.r1 / 2 * r1 * self.r1_every).backward(); self.d_opt.step()
+        out['r1'] = r1.detach()
+    _requires_grad(self.G, True); _requires_grad(self.D, False)
+    with self._autocast():
+        g_loss = F.softplus(-self.D(aug(self.G(self._z(n))[0]))).mean()
+    self.G.zero_grad(set_to_none=True); g_loss.float().backward(); self.g_opt.step()
+    with torch.no_grad():
+        for pe, pg in zip(self.G_ema.parameters(), self.G.parameters()): pe.lerp_(pg, 1 - self.ema_beta)
+        for be, bg in zip(self.G_ema.buffers(), self.G.buffers()): be.copy_(bg)
+    self.n_step += 1
+    out.update(step=self.n_step, g_loss=g_loss.detach())
+    return out
+
+@patch
+def state_dict(self:GANTrainer) -> dict:
+    return dict(profile=self.profile, step=self.n_step, g=self.G.state_dict(), g_ema=self.G_ema.state_dict(), d=self.D.state_dict(),
+                g_opt=self.g_opt.state_dict(), d_opt=self.d_opt.state_dict(), log=self.log,
+                rng=rng_state())
+
+# %% ../nbs/05a_gan_training.ipynb #fa8eefe5
+@patch
+def load_state_dict(self:GANTrainer, sd):
+    if sd.get('profile') != self.profile:
+        raise V2SError(f"checkpoint is for profile {sd.get('profile')!r}, not {self.profile!r}: pass the same --profile or another --out")
+    self.G.load_state_dict(sd['g']); self.G_ema.load_state_dict(sd['g_ema']); self.D.load_state_dict(sd['d'])
+    self.g_opt.load_state_dict(sd['g_opt']); self.d_opt.load_state_dict(sd['d_opt'])
+    self.n_step, self.log = int(sd['step']), list(sd['log'])
+    set_rng_state(sd['rng'])
+
+@patch
+def export_generator(self:GANTrainer, path, half:bool=True) -> Path:
+    "The EMA generator as a rosinality-style checkpoint {'g_ema', 'latent_avg'} (fp16 weights by default)"
+    sd = {k: (v.half() if half and v.is_floating_point() else v).cpu() for k, v in self.G_ema.state_dict().items()}
+    with torch.no_grad(): avg = self.G_ema.mean_latent(8192)[0].cpu()
+    with atomic_path(path) as tmp: torch.save(dict(g_ema=sd, latent_avg=avg, profile=self.profile, step=self.n_step), tmp)
+    return Path(path)
 
 # %% ../nbs/05a_gan_training.ipynb #1800be25
 def load_face_array(data) -> np.ndarray:
@@ -216,6 +224,7 @@ def load_face_array(data) -> np.ndarray:
         return np.concatenate([np.asarray(cs.clip(i)) for i in range(len(cs))])
     raise V2SError(f"training data '{data}' is neither a .npy array of images nor a curated folder")
 
+# %% ../nbs/05a_gan_training.ipynb #0a4f598c
 def train_gan(data, out, profile='mini', steps:int=10_000, batch:int=32, resume:bool=False, ckpt_every:int=2000,
               sample_every:int=1000, time_limit:float|None=None, device=None, progress:bool=True, **kw) -> GANTrainer:
     "Train the `profile` generator on `data` into `out` (checkpoint.pt with the loss log, samples_*.png, generator.pt)"

@@ -113,6 +113,7 @@ class FIDInception(Frozen):
         x = F.interpolate(x.clamp(-1, 1).float(), size=(299, 299), mode='bilinear', align_corners=False)
         return self.net(x)
 
+# %% ../nbs/10_metrics.ipynb #5493a002
 def _random_inception_state() -> dict:
     with seeded(0):
         full = FIDInception.inception()
@@ -176,6 +177,7 @@ def tc_maps(frames, reference=None, align:str='flow', radius:int=3, warps:dict|N
     "Per centre frame, the accumulated per-pixel RMSE (over channels) of its 2·`radius` aligned neighbours: (T-2r,H,W)"
     return torch.stack([(nb - c).square().mean(1).sqrt().sum(0) for c, nb in _aligned(frames, reference, align, radius, warps)])
 
+# %% ../nbs/10_metrics.ipynb #4d162a22
 def temporal_consistency(frames, reference=None, align:str='flow', radius:int=3, warps:dict|None=None) -> float:
     "TC (§3.2): per centre frame, the sum over its aligned neighbours of their RMSE to it; the mean over centres"
     return float(np.mean([float((nb - c).square().mean((1, 2, 3)).sqrt().sum()) for c, nb in _aligned(frames, reference, align, radius, warps)]))
@@ -228,6 +230,7 @@ def load_landmarker(weights_dir=None, device='cpu') -> Landmarker:
         except MissingWeightsError as no_3d:
             raise MissingWeightsError(f"LM needs FAN or 3DDFA_V2 weights and neither was found ({no_fan}; {no_3d})") from None
 
+# %% ../nbs/10_metrics.ipynb #08d2af78
 def landmark_error(a, b, landmarker:Landmarker, size:int=256, bs:int=32) -> float:
     "LM: mean squared difference of the 68 landmarks of `a` and `b` (N,3,H,W), in px² of a `size` px side"
     if a.shape != b.shape: raise V2SError(f"images to compare differ in shape: {tuple(a.shape)} vs {tuple(b.shape)}")
@@ -264,6 +267,7 @@ class _GDConv(nn.Module):
         super().__init__(); self.depthwise, self.bn = nn.Conv2d(c, c, k, groups=c, bias=False), nn.BatchNorm2d(c)
     def forward(self, x): return self.bn(self.depthwise(x))
 
+# %% ../nbs/10_metrics.ipynb #c05adbec
 class MobileFaceNet(Frozen):
     "Face images (N,3,H,W) in [-1,1] -> unit 128-d identity embeddings (N,128)"
     plan = [(2, 64, 5, 2), (4, 128, 1, 2), (2, 128, 6, 1), (4, 128, 1, 2), (2, 128, 2, 1)]   # (t, c, n, s) per stage
@@ -294,6 +298,7 @@ def identity_net(path=None, weights_dir=None, device='cpu') -> MobileFaceNet:
     "MobileFaceNet with foamliu's weights, through the registry"
     return MobileFaceNet(load_checkpoint(resolve('mobilefacenet', path=path, weights_dir=weights_dir))).to(device)
 
+# %% ../nbs/10_metrics.ipynb #ee62b81b
 @torch.no_grad()
 def identity_similarity(frames, net:MobileFaceNet, reference=None, bs:int=64) -> dict:
     "Mean cosine similarity of identity embeddings: neighbours (t, t+1), each frame to the first, and to `reference` frame by frame"

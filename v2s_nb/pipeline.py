@@ -6,150 +6,103 @@ Docs: https://v2s-nb.github.io/v2s_nb/pipeline.html.md"""
 
 # %% ../nbs/17_pipeline.ipynb #9415bb69
 from __future__ import annotations
+from fastcore.basics import patch
 import contextlib, errno, json, math, os, shutil, tempfile, time
+from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
-from .core import V2SError, DEFAULT_PROFILE, EDIT_LIMITS, get_profile, get_device, frames_to_images, images_to_frames, resize, batched, atomic_path, folder_lock, NpyWriter, seeded
+from .core import V2SError, DEFAULT_PROFILE, get_profile, get_device, frames_to_images, images_to_frames, resize, batched, atomic_path, folder_lock, prepare_output_dir
 from .video import VideoReader, VideoWriter, synthetic_talking_head
 from .faces import FaceTrack, track_faces, iter_crops, paste_back, feather_mask, CROP_SCALE
 from .stylegan import load_generator
 from .encoders import load_encoders, VideoEncoder
-from .weights import resolve, MissingWeightsError
+from .weights import MissingWeightsError
 from .face3d import load_face3d
 from .fast import fast_path, render_path, StreamStep, prefetch, BackgroundWriter
-from .edit.core import strength_curve, render_edited
-from .edit.pose import PoseMLP, PoseEdit, load_pose_editor
-from .edit.age import AgeEdit, load_age_direction
-from .edit.appearance import RandomAppearance, seeded_w, style_std, stylespace_edit, preset_edit, STYLESPACE_PRESETS
+from .edit.core import render_edited
+from .edit.appearance import seeded_w
+from .edit.spec import check_spec, load_spec, needs, load_edit_models, build_edits
 
 # %% auto #0
-__all__ = ['SPEC_KEYS', 'CROP_SIZE', 'WORK', 'MIN_FACE_PX', 'OUTPUTS', 'check_spec', 'load_spec', 'needs', 'load_edit_models',
-           'build_edits', 'prepare_output_dir', 'side_by_side', 'center_track', 'edit_video', 'encode_video',
-           'render_job', 'demo_frames', 'demo_clip', 'demo']
+__all__ = ['CROP_SIZE', 'WORK', 'MIN_FACE_PX', 'OUTPUTS', 'NpyWriter', 'side_by_side', 'center_track', 'edit_video',
+           'encode_video', 'render_job', 'demo_frames', 'demo_clip', 'demo']
 
-# %% ../nbs/17_pipeline.ipynb #12abdda9
-SPEC_KEYS = ('age', 'yaw', 'pitch', 'roll', 'expression', 'appearance', 'stylespace')
+# %% ../nbs/17_pipeline.ipynb #ae2388a7
+class NpyWriter:
+    """Append arrays of a fixed trailing shape to a `.npy` file without holding them in memory.
+    With `raw` (and the row `shape`), the rows go to that file and survive an interrupted run: a new writer on the same
+    `raw` keeps the whole rows already there (`n`, `last()`) and appends after them."""
+    def __init__(self, path, dtype=np.float32, shape=None, raw=None):
+        self.path, self.dtype, self.shape, self.n = Path(path), np.dtype(dtype), None if shape is None else tuple(shape), 0
+        if raw is None:
+            fd, raw = tempfile.mkstemp(prefix=f'.{self.path.stem}.', suffix='.raw', dir=self.path.parent)
+            self._raw_path, self._raw = Path(raw), os.fdopen(fd, 'wb')
+            return
+        if self.shape is None: raise ValueError("a resumable NpyWriter needs the row shape")
+        self._raw_path = Path(raw)
+        self._raw = open(self._raw_path, 'ab')
+        self.n = self._raw_path.stat().st_size // self._row_bytes
+        self._raw.truncate(self.n * self._row_bytes)        # drop a row cut short by a kill
+        self._raw.seek(0, os.SEEK_END)
+    @property
+    def _row_bytes(self): return self.dtype.itemsize * int(np.prod(self.shape))
+    def flush(self): self._raw.flush()
 
-def _amount(v, what):
-    "A number or keyframes, in normal form (a float, or {int frame: float}), refused beyond `EDIT_LIMITS[what]`"
-    strength_curve(v, [0])                                         # raises a one-line error for anything else
-    v = float(v) if isinstance(v, (int, float)) else {int(f): float(x) for f, x in (v.items() if isinstance(v, dict) else v)}
-    _check_limit(what, v.values() if isinstance(v, dict) else [v])
-    return v
+# %% ../nbs/17_pipeline.ipynb #455cc6cf
+@patch
+def last(self:NpyWriter) -> np.ndarray|None:
+    "The last whole row written (in this run or a resumed one), or None"
+    if not self.n: return None
+    self._raw.flush()
+    with open(self._raw_path, 'rb') as f:
+        f.seek((self.n - 1) * self._row_bytes)
+        return np.frombuffer(f.read(self._row_bytes), self.dtype).reshape(self.shape).copy()
 
-def _check_limit(what, values):
-    lim, unit = EDIT_LIMITS[what]
-    worst = max((abs(x) for x in values), default=0.)
-    if not worst <= lim:                                            # also catches nan
-        raise V2SError(f"{what} {worst:g}{unit} is beyond what the editors were trained for (at most ±{lim:g}{unit}); ask for less")
+@patch
+def write(self:NpyWriter, rows): # (n, *shape) array or tensor
+    rows = rows.detach().cpu().numpy() if torch.is_tensor(rows) else np.asarray(rows)
+    if self.shape is None: self.shape = rows.shape[1:]
+    if rows.shape[1:] != self.shape: raise ValueError(f"rows of shape {rows.shape[1:]} after {self.shape}")
+    self._raw.write(np.ascontiguousarray(rows, dtype=self.dtype).tobytes()); self.n += len(rows)
 
-def check_spec(spec:dict|None) -> dict:
-    "Validate an edit spec and return it in normal form (amounts: floats or {frame: value}); zero edits are dropped"
-    if spec is None: return {}
-    if not isinstance(spec, dict): raise V2SError(f"an edit spec is a mapping like {{'age': 20, 'yaw': 15}}, not {type(spec).__name__}")
-    unknown = set(spec) - set(SPEC_KEYS)
-    if unknown: raise V2SError(f"unknown edit {', '.join(sorted(map(str, unknown)))}: the edits are {', '.join(SPEC_KEYS)}")
-    out = {}
+@patch
+def truncate(self:NpyWriter, n:int):
+    "Keep only the first `n` rows"
+    self._raw.flush(); self._raw.truncate(min(n, self.n) * self._row_bytes); self._raw.seek(0, os.SEEK_END)
+    self.n = min(n, self.n)
+
+@patch
+def suspend(self:NpyWriter):
+    "Close, keeping the rows for a later writer on the same `raw`"
+    if not self._raw.closed: self._raw.close()
+
+# %% ../nbs/17_pipeline.ipynb #0241833d
+@patch
+def close(self:NpyWriter):
+    "Finish the `.npy` (atomically) and return its path"
+    self._raw.close()
     try:
-        for k in ('age', 'yaw', 'pitch', 'roll'):
-            if spec.get(k) is not None: out[k] = _amount(spec[k], k)
-        if spec.get('expression') is not None:
-            e = [float(x) for x in spec['expression']]
-            if len(e) != 10: raise V2SError(f"expression has 10 coefficients (3DDFA_V2's), got {len(e)}")
-            _check_limit('expression', e); out['expression'] = e
-        a = spec.get('appearance')
-        if a is not None:
-            a = {'seed': a} if isinstance(a, int) and not isinstance(a, bool) else dict(a)
-            if set(a) - {'seed', 'amount'} or not isinstance(a.get('seed'), int):
-                raise V2SError(f"appearance is a seed or {{seed: int, amount: number}}, got {spec['appearance']!r}")
-            out['appearance'] = {'seed': a['seed'], 'amount': _amount(a.get('amount', 1.), 'appearance amount')}
-        ss = spec.get('stylespace')
-        if ss:
-            out['stylespace'] = []
-            for c in (ss if isinstance(ss, list) else [ss]):
-                c = dict(c)
-                if 'preset' in c:
-                    if c['preset'] not in STYLESPACE_PRESETS: raise V2SError(f"unknown StyleSpace preset {c['preset']!r}: presets are {', '.join(STYLESPACE_PRESETS)}")
-                    out['stylespace'].append({'preset': c['preset'], 'amount': _amount(c.get('amount', 5.), 'amount')})
-                elif {'layer', 'channel'} <= set(c):
-                    out['stylespace'].append({'layer': int(c['layer']), 'channel': int(c['channel']), 'amount': _amount(c.get('amount', 5.), 'amount')})
-                else: raise V2SError(f"a StyleSpace edit names a preset or a layer and channel, got {c!r}")
-    except (TypeError, ValueError) as e:
-        raise V2SError(f"bad edit spec {spec!r}: {e}") from None
-    return {k: v for k, v in out.items() if v != 0.}
+        with atomic_path(self.path) as tmp, open(tmp, 'wb') as f, open(self._raw_path, 'rb') as raw:
+            header = {'descr': np.lib.format.dtype_to_descr(self.dtype), 'fortran_order': False,
+                      'shape': (self.n, *(self.shape or ()))}
+            np.lib.format.write_array_header_1_0(f, header)
+            raw.seek(0)
+            shutil.copyfileobj(raw, f, 1 << 22)
+    finally: self.abort()
+    return self.path
 
-def load_spec(path) -> dict:
-    "Read an edit spec from a JSON or YAML file (checked)"
-    path = Path(path)
-    if not path.is_file(): raise V2SError(f"edit spec '{path}' does not exist")
-    text = path.read_text()
-    try:
-        if path.suffix.lower() in ('.yaml', '.yml'):
-            import yaml; spec = yaml.safe_load(text)
-        else: spec = json.loads(text)
-    except Exception as e:
-        raise V2SError(f"cannot read edit spec '{path}': {' '.join(str(e).split())[:200]}") from None
-    try: return check_spec(spec)
-    except V2SError as e: raise V2SError(f"edit spec '{path}': {e}") from None
-
-# %% ../nbs/17_pipeline.ipynb #df22e205
-def needs(spec:dict) -> set:
-    "Which editor models a checked spec needs: a subset of {'pose', 'age'}"
-    return ({'pose'} if spec.keys() & {'yaw', 'pitch', 'roll', 'expression'} else set()) | ({'age'} if 'age' in spec else set())
-
-def load_edit_models(profile, G, roles=('pose', 'age'), weights_dir=None, device='cpu') -> dict:
-    "The profile's pose MLP and/or age direction: {'pose': PoseMLP, 'age': (n_latent, style_dim)}"
-    p, out = get_profile(profile), {}
-    for role in roles:
-        if p.random_weights and role == 'pose':
-            with seeded(p.seed + 1):
-                out['pose'] = PoseMLP(G.n_latent, G.style_dim, hidden=64).eval().requires_grad_(False)
-        elif p.random_weights:
-            out['age'] = 0.01 * torch.randn(G.n_latent, G.style_dim, generator=torch.Generator().manual_seed(p.seed + 2))
-        else:
-            f = resolve(p.weights[role], weights_dir=weights_dir)
-            out[role] = load_pose_editor(f, p.name) if role == 'pose' else load_age_direction(f, p.name)
-    if 'pose' in out: out['pose'] = out['pose'].to(device)
-    return out
-
-def _value_strength(v) -> tuple:
-    "A spec amount as (value, strength): a number is the edit's own amount; keyframes become its strength over unit amount"
-    return (v, 1.) if isinstance(v, float) else (1., v)
-
-def build_edits(spec:dict, G, models:dict, rotations=None, stds=None) -> list:
-    "The `Edit`s of a checked spec, in the order age, pose, appearance, StyleSpace (order does not change the result); `stds`: `style_std(G)` if known"
-    edits = []
-    if 'age' in spec: edits.append(AgeEdit(models['age'], *_value_strength(spec['age'])))
-    if needs(spec) & {'pose'}:
-        edits.append(PoseEdit(models['pose'], spec.get('yaw', 0.), spec.get('pitch', 0.), spec.get('roll', 0.), spec.get('expression'), rotations))
-    if 'appearance' in spec:
-        amount, k = _value_strength(spec['appearance']['amount'])
-        edits.append(RandomAppearance(G, spec['appearance']['seed'], amount=amount, strength=k))
-    if spec.get('stylespace') and stds is None: stds = style_std(G)
-    for c in spec.get('stylespace', []):
-        edits.append(preset_edit(G, c['preset'], *_value_strength(c['amount']), stds=stds) if 'preset' in c else
-                     stylespace_edit(G, c['layer'], c['channel'], *_value_strength(c['amount']), stds=stds))
-    return edits
+@patch
+def abort(self:NpyWriter):
+    "Drop what was written so far"
+    self.suspend()
+    if self._raw_path.exists(): self._raw_path.unlink()
 
 # %% ../nbs/17_pipeline.ipynb #23cfd6a1
 CROP_SIZE = 256
 WORK = '.v2s'                                # work in progress inside the output folder
-
-def prepare_output_dir(out) -> tuple:
-    "Create `out` if needed and check it is writable: (path, created_here)"
-    out = Path(out)
-    if out.exists() and not out.is_dir(): raise V2SError(f"output '{out}' exists and is not a folder: choose another --out")
-    created = not out.exists()
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        tempfile.TemporaryFile(dir=out).close()
-    except OSError as e:
-        if created and out.is_dir() and not any(out.iterdir()): out.rmdir()
-        raise V2SError(f"cannot write to output folder '{out}' ({e.strerror or e}): choose another --out") from None
-    return out, created
 
 def side_by_side(before, after, height:int=256): # uint8 (H,W,3) twice -> uint8 (h, 2w, 3)
     "Two frames next to each other, scaled down to at most `height` px high"
@@ -194,54 +147,75 @@ def _stage_track(video, reader, crop, detector, scale, progress):
         if 'no face' in str(e): raise V2SError(f"{e}: use --crop center to encode the centre square") from None
         raise
 
+# %% ../nbs/17_pipeline.ipynb #27712dfc
+@dataclass
+class _Job:
+    "What every stage of one job shares; the stages that stream frames are its methods"
+    video: Path
+    out: Path
+    G: torch.nn.Module
+    dev: torch.device
+    fp: object                      # the `FastPath`, or None for the plain path
+    scale: float                    # crop side / face size
+    progress: bool
+    @property
+    def work(self) -> Path: return self.out/WORK
+
+# %% ../nbs/17_pipeline.ipynb #aee66b63
+@patch
 @torch.no_grad()
-def _stage_encode(video, track, scale, enc, G, face3d, work, out, dev, fp, progress):
+def encode(self:_Job, track, enc, face3d) -> int:
     "Per frame: crop, FrEN/ViEN, 3DDFA_V2 rotation; appended to resumable files; -> frames resumed from"
-    lat = NpyWriter(out/'latents.npy', shape=(G.n_latent, G.style_dim), raw=work/'latents.part')
-    rot = NpyWriter(out/'rotations.npy', shape=(3, 3), raw=work/'rotations.part') if face3d is not None else None
-    n0 = lat.n if rot is None else min(lat.n, rot.n)
-    lat.truncate(n0); rot is not None and rot.truncate(n0)                # both files end at the same frame
-    prev = None if n0 == 0 else torch.from_numpy(lat.last())[None].to(dev)
-    reader = VideoReader(video)
-    crops = ((t, crop) for t, (_, _, crop, _) in enumerate(iter_crops(reader, track, CROP_SIZE, scale)) if t >= n0)   # n0: done earlier
-    src = prefetch(crops) if fp else crops
+    G, out, work = self.G, self.out, self.work
+    files = [NpyWriter(out/'latents.npy', shape=(G.n_latent, G.style_dim), raw=work/'latents.part')]
+    if face3d is not None: files.append(NpyWriter(out/'rotations.npy', shape=(3, 3), raw=work/'rotations.part'))
+    n0 = min(f.n for f in files)
+    for f in files: f.truncate(n0)                                   # all files end at the same frame
+    lat = files[0]
+    prev = None if n0 == 0 else torch.from_numpy(lat.last())[None].to(self.dev)
+    reader = VideoReader(self.video)
+    crops = ((t, crop) for t, (_, _, crop, _) in enumerate(iter_crops(reader, track, CROP_SIZE, self.scale)) if t >= n0)   # n0: done earlier
+    src = prefetch(crops) if self.fp else crops
     try:
         for t, crop in tqdm(src, total=len(reader), initial=n0, desc=f'encoding {reader.path.name}',
-                            unit='frame', disable=not progress):
-            x = frames_to_images(crop, dev)
-            prev = enc.step(x, prev)                                     # FrEN at t=0, ViEN after
+                            unit='frame', disable=not self.progress):
+            x = frames_to_images(crop, self.dev)
+            prev = enc.step(x, prev)                                 # FrEN at t=0, ViEN after
             lat.write(prev)
-            if rot is not None: rot.write(face3d(x)['R'])
-            if t % 8 == 7: lat.flush(); rot is not None and rot.flush()
-        lat.close(); rot is not None and rot.close()
+            if face3d is not None: files[1].write(face3d(x)['R'])
+            if t % 8 == 7:
+                for f in files: f.flush()
+        for f in files: f.close()
     except BaseException:
-        src.close()                                                      # stop the decoding thread now, not at interpreter exit
-        lat.suspend(); rot is not None and rot.suspend()
+        src.close()                                                  # stop the decoding thread now, not at interpreter exit
+        for f in files: f.suspend()
         raise
     return n0
 
+# %% ../nbs/17_pipeline.ipynb #4b5b411a
+@patch
 @torch.no_grad()
-def _stage_render(video, track, scale, G, edits, work, out, name, display_size, chunk, dev, fp, progress):
-    "Render the edited latents chunk by chunk, paste back, write both videos into the work folder, then publish them"
-    latents = np.load(out/'latents.npy', mmap_mode='r')
-    reader = VideoReader(video)
-    writers = [VideoWriter(work/name, reader.rate, audio_from=video, start=reader.start),   # frame times as in the source
-               VideoWriter(work/'side_by_side.mp4', reader.rate, start=reader.start)]
-    if fp: writers = [BackgroundWriter(w) for w in writers]                # video encoding in background threads
+def render(self:_Job, track, edits, name, display_size, chunk) -> bool:
+    "Render the edited latents chunk by chunk, paste back, write both videos into the work folder, then publish them; -> audio kept"
+    latents = np.load(self.out/'latents.npy', mmap_mode='r')
+    reader, fp = VideoReader(self.video), self.fp
+    writers = [VideoWriter(self.work/name, reader.rate, audio_from=self.video, start=reader.start),   # frame times as in the source
+               VideoWriter(self.work/'side_by_side.mp4', reader.rate, start=reader.start)]
+    if fp: writers = [BackgroundWriter(w) for w in writers]            # video encoding in background threads
     def flush(buf):
         t0 = buf[0][0]
-        w = torch.from_numpy(np.array(latents[t0:t0 + len(buf)])).to(dev)
+        w = torch.from_numpy(np.array(latents[t0:t0 + len(buf)])).to(self.dev)
         with fp.autocast() if fp else contextlib.nullcontext():
-            faces = render_edited(G, w, edits, frames=range(t0, t0 + len(buf)), bs=chunk).float()
+            faces = render_edited(self.G, w, edits, frames=range(t0, t0 + len(buf)), bs=chunk).float()
         faces = images_to_frames(resize(faces.clamp(-1, 1), CROP_SIZE))
         for (t, time_s, frame), face in zip(buf, faces):
-            result = paste_back(frame, face, track.affine(t, CROP_SIZE, scale))
+            result = paste_back(frame, face, track.affine(t, CROP_SIZE, self.scale))
             writers[0].write(result, time_s); writers[1].write(side_by_side(frame, result, display_size), time_s)
     frames = prefetch(reader.iter_timed()) if fp else reader.iter_timed()
     try:
         buf = []
         for t, (time_s, frame) in enumerate(tqdm(frames, total=len(reader), desc=f'rendering {reader.path.name}',
-                                                 unit='frame', disable=not progress)):
+                                                 unit='frame', disable=not self.progress)):
             if t >= len(latents): raise V2SError(f"'{reader.path}' has more frames than its saved latents ({len(latents)}): run again with --restart")
             buf.append((t, time_s, frame))
             if len(buf) == chunk: flush(buf); buf = []
@@ -250,10 +224,10 @@ def _stage_render(video, track, scale, G, edits, work, out, name, display_size, 
         audio = reader.has_audio and writers[0].audio_error is None
         paths = [w.close() for w in writers]
     except BaseException:
-        frames.close()                                                   # stop the decoding thread now, not at interpreter exit
+        frames.close()                                               # stop the decoding thread now, not at interpreter exit
         for w in writers: w.abort()
         raise
-    for p in paths: os.replace(p, out/p.name)
+    for p in paths: os.replace(p, self.out/p.name)
     return audio
 
 # %% ../nbs/17_pipeline.ipynb #56a38529
@@ -277,6 +251,7 @@ def _start_job(out, key:dict, spec:dict, restart:bool) -> dict|None:
     (work/'job.json').write_text(json.dumps(key))
     return None
 
+# %% ../nbs/17_pipeline.ipynb #0a020ceb
 def edit_video(video, out, spec=None, profile=DEFAULT_PROFILE, device=None, weights_dir=None, crop:str='track', detector='auto',
                display_size:int=256, chunk:int=8, restart:bool=False, fast:bool=True, compile:bool|None=None, progress:bool=True) -> dict:
     "Encode `video`, apply the edits of `spec` (a dict or a JSON/YAML path), render and paste back; outputs and report.json in `out`"
@@ -292,7 +267,8 @@ def edit_video(video, out, spec=None, profile=DEFAULT_PROFILE, device=None, weig
     models = load_edit_models(p, G, needs(spec), weights_dir=weights_dir, device=dev)
     out, created = prepare_output_dir(out)
     with folder_lock(out):                                          # a second run into `out` is refused
-        work, key = out/WORK, _job_key(reader, p, crop, detector)
+        job, key = _Job(Path(video), out, G, dev, fp, p.crop_scale, progress), _job_key(reader, p, crop, detector)
+        work = job.work
         name = 'edited.mp4' if spec else 'reconstruction.mp4'
         done = _start_job(out, key, spec, restart)
         if done is not None: return done
@@ -309,14 +285,14 @@ def edit_video(video, out, spec=None, profile=DEFAULT_PROFILE, device=None, weig
             t0 = time.perf_counter()
             if (out/'latents.npy').is_file() and ((out/'rotations.npy').is_file() or face3d is None): stages['encode'] = dict(skipped=True)
             else:
-                n0 = _stage_encode(video, track, p.crop_scale, enc, G, face3d, work, out, dev, fp, progress)
+                n0 = job.encode(track, enc, face3d)
                 dt = time.perf_counter() - t0; n = len(track) - n0
                 stages['encode'] = dict(seconds=round(dt, 3), frames=n, resumed_from=n0, fps=round(n / max(dt, 1e-9), 2))
             rotations = np.load(out/'rotations.npy') if (out/'rotations.npy').is_file() else None
             edits = build_edits(spec, G, models, rotations)
             t0 = time.perf_counter()
             (out/('reconstruction.mp4' if spec else 'edited.mp4')).unlink(missing_ok=True)   # the other kind of result is stale now
-            audio = _stage_render(video, track, p.crop_scale, G, edits, work, out, name, display_size, chunk, dev, fp, progress)
+            audio = job.render(track, edits, name, display_size, chunk)
             dt = time.perf_counter() - t0; n = len(track)
             stages['render'] = dict(seconds=round(dt, 3), frames=n, fps=round(n / max(dt, 1e-9), 2))
             lat_shape = np.load(out/'latents.npy', mmap_mode='r').shape
@@ -341,6 +317,7 @@ def edit_video(video, out, spec=None, profile=DEFAULT_PROFILE, device=None, weig
             raise
     return report
 
+# %% ../nbs/17_pipeline.ipynb #96b2247f
 def encode_video(video, out, **kwargs) -> dict:
     "`edit_video` with no edits: latents, reconstruction, side-by-side and report"
     return edit_video(video, out, None, **kwargs)

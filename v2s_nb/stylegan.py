@@ -6,6 +6,7 @@ Docs: https://v2s-nb.github.io/v2s_nb/stylegan.html.md"""
 
 # %% ../nbs/05_stylegan.ipynb #527a12d4
 from __future__ import annotations
+from fastcore.basics import patch
 import math, random, re
 from pathlib import Path
 import numpy as np
@@ -100,35 +101,38 @@ class ModulatedConv2d(nn.Module):
         self.padding = kernel_size // 2
         self.weight = nn.Parameter(torch.randn(1, out_ch, in_ch, kernel_size, kernel_size))
         self.modulation = EqualLinear(style_dim, in_ch, bias_init=1)
-
     def style(self, w): return self.modulation(w)  # (N,style_dim) -> StyleSpace s (N,in_ch)
 
-    def forward(self, x, s):
-        fused = x.is_cuda if self.fused is None else self.fused
-        return (self._fused if fused else self._per_sample)(x, s)
+# %% ../nbs/05_stylegan.ipynb #3393bf9d
+@patch
+def forward(self:ModulatedConv2d, x, s):
+    fused = x.is_cuda if self.fused is None else self.fused
+    return (self._fused if fused else self._per_sample)(x, s)
 
-    def _per_sample(self, x, s):
-        n = x.shape[0]
-        weight = self.scale * self.weight.squeeze(0)                     # (out,in,k,k)
-        x = x * s.view(n, self.in_ch, 1, 1)
-        if self.upsample: out = self.blur(F.conv_transpose2d(x, weight.transpose(0, 1), padding=0, stride=2))
-        else: out = F.conv2d(x, weight, padding=self.padding)
-        if self.demodulate:
-            d = ((weight[None] * s.view(n, 1, self.in_ch, 1, 1)).square().sum((2, 3, 4)) + 1e-8).rsqrt()  # (n,out)
-            out = out * d.view(n, self.out_ch, 1, 1)
-        return out
+@patch
+def _per_sample(self:ModulatedConv2d, x, s):
+    n = x.shape[0]
+    weight = self.scale * self.weight.squeeze(0)                     # (out,in,k,k)
+    x = x * s.view(n, self.in_ch, 1, 1)
+    if self.upsample: out = self.blur(F.conv_transpose2d(x, weight.transpose(0, 1), padding=0, stride=2))
+    else: out = F.conv2d(x, weight, padding=self.padding)
+    if self.demodulate:
+        d = ((weight[None] * s.view(n, 1, self.in_ch, 1, 1)).square().sum((2, 3, 4)) + 1e-8).rsqrt()  # (n,out)
+        out = out * d.view(n, self.out_ch, 1, 1)
+    return out
 
-    def _fused(self, x, s):
-        n, _, h, w = x.shape; k = self.kernel_size
-        weight = self.scale * self.weight * s.view(n, 1, self.in_ch, 1, 1)  # (n,out,in,k,k)
-        if self.demodulate: weight = weight * (weight.square().sum((2, 3, 4)) + 1e-8).rsqrt().view(n, self.out_ch, 1, 1, 1)
-        x = x.reshape(1, n * self.in_ch, h, w)
-        if self.upsample:
-            weight = weight.transpose(1, 2).reshape(n * self.in_ch, self.out_ch, k, k)
-            out = F.conv_transpose2d(x, weight, padding=0, stride=2, groups=n)
-            return self.blur(out.view(n, self.out_ch, *out.shape[-2:]))
-        out = F.conv2d(x, weight.view(n * self.out_ch, self.in_ch, k, k), padding=self.padding, groups=n)
-        return out.view(n, self.out_ch, *out.shape[-2:])
+@patch
+def _fused(self:ModulatedConv2d, x, s):
+    n, _, h, w = x.shape; k = self.kernel_size
+    weight = self.scale * self.weight * s.view(n, 1, self.in_ch, 1, 1)  # (n,out,in,k,k)
+    if self.demodulate: weight = weight * (weight.square().sum((2, 3, 4)) + 1e-8).rsqrt().view(n, self.out_ch, 1, 1, 1)
+    x = x.reshape(1, n * self.in_ch, h, w)
+    if self.upsample:
+        weight = weight.transpose(1, 2).reshape(n * self.in_ch, self.out_ch, k, k)
+        out = F.conv_transpose2d(x, weight, padding=0, stride=2, groups=n)
+        return self.blur(out.view(n, self.out_ch, *out.shape[-2:]))
+    out = F.conv2d(x, weight.view(n * self.out_ch, self.in_ch, k, k), padding=self.padding, groups=n)
+    return out.view(n, self.out_ch, *out.shape[-2:])
 
 # %% ../nbs/05_stylegan.ipynb #a8718eec
 class NoiseInjection(nn.Module):
@@ -189,6 +193,7 @@ def default_channels(channel_multiplier:int=2) -> dict:
     m = channel_multiplier
     return {4: 512, 8: 512, 16: 512, 32: 512, 64: 256 * m, 128: 128 * m, 256: 64 * m, 512: 32 * m, 1024: 16 * m}
 
+# %% ../nbs/05_stylegan.ipynb #c12f8acd
 class Generator(nn.Module):
     "StyleGAN2 generator with rosinality's parameter names; W / W+ / StyleSpace inputs"
     def __init__(self, size:int=1024, style_dim:int=512, n_mlp:int=8, channel_multiplier:int=2,
@@ -205,7 +210,7 @@ class Generator(nn.Module):
         if 2 ** self.log_size != size or size < 8: raise ValueError(f"size must be a power of two >= 8, got {size}")
         self.num_layers = (self.log_size - 2) * 2 + 1
         self.n_latent = self.log_size * 2 - 2
-        self.convs, self.upsamples, self.to_rgbs, self.noises = nn.ModuleList(), nn.ModuleList(), nn.ModuleList(), nn.Module()
+        self.convs, self.to_rgbs, self.noises = nn.ModuleList(), nn.ModuleList(), nn.Module()
         for i in range(self.num_layers):
             r = 2 ** ((i + 5) // 2)
             self.noises.register_buffer(f'noise_{i}', torch.randn(1, 1, r, r))
@@ -216,86 +221,93 @@ class Generator(nn.Module):
             self.convs.append(StyledConv(out_ch, out_ch, 3, style_dim, blur_kernel=blur_kernel))
             self.to_rgbs.append(ToRGB(out_ch, style_dim, blur_kernel=blur_kernel))
             in_ch = out_ch
-
-    def set_fused(self, fused:bool|None):
-        "Modulated-conv form for every layer: True (grouped conv), False (per-sample scaling), None (by device)"
-        for m in self.modules():
-            if isinstance(m, ModulatedConv2d): m.fused = fused
-        return self
-
-    def set_clamp(self, clamp:float|None):
-        "Clamp every layer's output to ±`clamp` (NVIDIA's `conv_clamp`; None: off, as in rosinality's networks)"
-        for m in self.modules():
-            if isinstance(m, (StyledConv, ToRGB)): m.clamp = clamp
-        return self
-
     @classmethod
     def from_config(cls, cfg:GeneratorConfig):
         return cls(cfg.size, cfg.style_dim, cfg.n_mlp, cfg.channel_multiplier, cfg.blur_kernel, cfg.lr_mlp, cfg.channels, cfg.low_max_res)
-
     # --- the mapping network and latent statistics
     def get_latent(self, z): return self.style(z)  # z (N,style_dim) -> w (N,style_dim)
-
-    @torch.no_grad()
-    def mean_latent(self, n:int=4096): # -> (1,style_dim)
-        "Average w over `n` random z (the truncation centre)"
-        return self.style(torch.randn(n, self.style_dim, device=self.input.input.device)).mean(0, keepdim=True)
-
-    # --- which W+ entry drives which layer
-    def modulated_layers(self) -> list:
-        "Every modulated conv in StyleSpace order, each with the index of the W+ entry it reads"
-        layers = [(self.conv1.conv, 0), (self.to_rgb1.conv, 1)]
-        for k, to_rgb in enumerate(self.to_rgbs):
-            layers += [(self.convs[2 * k].conv, 2 * k + 1), (self.convs[2 * k + 1].conv, 2 * k + 2), (to_rgb.conv, 2 * k + 3)]
-        return layers
-
     def latent_resolutions(self) -> list: return latent_resolutions(self.size)
-
     @property
     def n_low(self) -> int:
         "How many leading W+ entries are 'low' (act at <= `low_max_res`); the rest are 'high' (§3.2)"
         return latent_split(self.size, self.low_max_res)[1]
 
-    # --- W+ -> StyleSpace -> image
-    def styles(self, latent): # (N,n_latent,style_dim) -> list of (N,in_ch_l)
-        "StyleSpace `S`: each modulated layer's affine map applied to its W+ entry"
-        return [layer.style(latent[:, j]) for layer, j in self.modulated_layers()]
+# %% ../nbs/05_stylegan.ipynb #229131d2
+@patch
+def set_fused(self:Generator, fused:bool|None):
+    "Modulated-conv form for every layer: True (grouped conv), False (per-sample scaling), None (by device)"
+    for m in self.modules():
+        if isinstance(m, ModulatedConv2d): m.fused = fused
+    return self
 
-    def make_noise(self, randomize:bool=True) -> list:
-        "Per-layer noise: `None` (fresh each call) or the stored buffers"
-        return [None] * self.num_layers if randomize else [getattr(self.noises, f'noise_{i}') for i in range(self.num_layers)]
+@patch
+def set_clamp(self:Generator, clamp:float|None):
+    "Clamp every layer's output to ±`clamp` (NVIDIA's `conv_clamp`; None: off, as in rosinality's networks)"
+    for m in self.modules():
+        if isinstance(m, (StyledConv, ToRGB)): m.clamp = clamp
+    return self
 
-    def synthesis(self, S:list, noise=None): # S: list of (N,in_ch) -> image (N,3,size,size)
-        "Render from StyleSpace vectors `S` (as returned by `styles`, possibly edited)"
-        noise = noise if noise is not None else self.make_noise(randomize=True)
-        out = self.input(S[0].shape[0])
-        out = self.conv1(out, S[0], noise=noise[0])
-        skip = self.to_rgb1(out, S[1])
-        for k, to_rgb in enumerate(self.to_rgbs):
-            out = self.convs[2 * k](out, S[3 * k + 2], noise=noise[2 * k + 1])
-            out = self.convs[2 * k + 1](out, S[3 * k + 3], noise=noise[2 * k + 2])
-            skip = to_rgb(out, S[3 * k + 4], skip)
-        return skip
+@patch
+@torch.no_grad()
+def mean_latent(self:Generator, n:int=4096): # -> (1,style_dim)
+    "Average w over `n` random z (the truncation centre)"
+    return self.style(torch.randn(n, self.style_dim, device=self.input.input.device)).mean(0, keepdim=True)
 
-    def forward(self, styles, return_latents:bool=False, inject_index=None, truncation:float=1., truncation_latent=None,
-                input_is_latent:bool=False, noise=None, randomize_noise:bool=True):
-        "rosinality's interface: `styles` is a list of z (or w with `input_is_latent`), or of one W+ tensor (N,n_latent,d)"
-        if torch.is_tensor(styles): styles = [styles]
-        if not input_is_latent: styles = [self.style(s) for s in styles]
-        if noise is None: noise = self.make_noise(randomize_noise)
-        if truncation < 1: styles = [truncation_latent + truncation * (s - truncation_latent) for s in styles]
-        if len(styles) < 2:
-            latent = styles[0] if styles[0].ndim == 3 else styles[0].unsqueeze(1).repeat(1, self.n_latent, 1)
-        else:
-            if inject_index is None: inject_index = random.randint(1, self.n_latent - 1)
-            latent = torch.cat([styles[0].unsqueeze(1).repeat(1, inject_index, 1),
-                                styles[1].unsqueeze(1).repeat(1, self.n_latent - inject_index, 1)], 1)
-        image = self.synthesis(self.styles(latent), noise)
-        return image, (latent if return_latents else None)
+# --- which W+ entry drives which layer
+@patch
+def modulated_layers(self:Generator) -> list:
+    "Every modulated conv in StyleSpace order, each with the index of the W+ entry it reads"
+    layers = [(self.conv1.conv, 0), (self.to_rgb1.conv, 1)]
+    for k, to_rgb in enumerate(self.to_rgbs):
+        layers += [(self.convs[2 * k].conv, 2 * k + 1), (self.convs[2 * k + 1].conv, 2 * k + 2), (to_rgb.conv, 2 * k + 3)]
+    return layers
 
-    def render(self, latent, noise='stored'): # W+ (N,n_latent,d) -> (N,3,size,size)
-        "Render W+ latents with the stored noise buffers (deterministic) or fresh noise (`noise='random'`)"
-        return self.synthesis(self.styles(latent), self.make_noise(randomize=(noise == 'random')))
+# --- W+ -> StyleSpace -> image
+@patch
+def styles(self:Generator, latent): # (N,n_latent,style_dim) -> list of (N,in_ch_l)
+    "StyleSpace `S`: each modulated layer's affine map applied to its W+ entry"
+    return [layer.style(latent[:, j]) for layer, j in self.modulated_layers()]
+
+@patch
+def make_noise(self:Generator, randomize:bool=True) -> list:
+    "Per-layer noise: `None` (fresh each call) or the stored buffers"
+    return [None] * self.num_layers if randomize else [getattr(self.noises, f'noise_{i}') for i in range(self.num_layers)]
+
+# %% ../nbs/05_stylegan.ipynb #6faeab26
+@patch
+def synthesis(self:Generator, S:list, noise=None): # S: list of (N,in_ch) -> image (N,3,size,size)
+    "Render from StyleSpace vectors `S` (as returned by `styles`, possibly edited)"
+    noise = noise if noise is not None else self.make_noise(randomize=True)
+    out = self.input(S[0].shape[0])
+    out = self.conv1(out, S[0], noise=noise[0])
+    skip = self.to_rgb1(out, S[1])
+    for k, to_rgb in enumerate(self.to_rgbs):
+        out = self.convs[2 * k](out, S[3 * k + 2], noise=noise[2 * k + 1])
+        out = self.convs[2 * k + 1](out, S[3 * k + 3], noise=noise[2 * k + 2])
+        skip = to_rgb(out, S[3 * k + 4], skip)
+    return skip
+
+@patch
+def forward(self:Generator, styles, return_latents:bool=False, inject_index=None, truncation:float=1., truncation_latent=None,
+            input_is_latent:bool=False, noise=None, randomize_noise:bool=True):
+    "rosinality's interface: `styles` is a list of z (or w with `input_is_latent`), or of one W+ tensor (N,n_latent,d)"
+    if torch.is_tensor(styles): styles = [styles]
+    if not input_is_latent: styles = [self.style(s) for s in styles]
+    if noise is None: noise = self.make_noise(randomize_noise)
+    if truncation < 1: styles = [truncation_latent + truncation * (s - truncation_latent) for s in styles]
+    if len(styles) < 2:
+        latent = styles[0] if styles[0].ndim == 3 else styles[0].unsqueeze(1).repeat(1, self.n_latent, 1)
+    else:
+        if inject_index is None: inject_index = random.randint(1, self.n_latent - 1)
+        latent = torch.cat([styles[0].unsqueeze(1).repeat(1, inject_index, 1),
+                            styles[1].unsqueeze(1).repeat(1, self.n_latent - inject_index, 1)], 1)
+    image = self.synthesis(self.styles(latent), noise)
+    return image, (latent if return_latents else None)
+
+@patch
+def render(self:Generator, latent, noise='stored'): # W+ (N,n_latent,d) -> (N,3,size,size)
+    "Render W+ latents with the stored noise buffers (deterministic) or fresh noise (`noise='random'`)"
+    return self.synthesis(self.styles(latent), self.make_noise(randomize=(noise == 'random')))
 
 # %% ../nbs/05_stylegan.ipynb #33287053
 def generator_state_dict(ckpt) -> tuple:
@@ -348,6 +360,7 @@ def nvidia_generator_config(kw:dict, sd:dict) -> tuple:
                           blur_kernel=tuple(syn.get('resample_filter') or (1, 3, 3, 1)))
     return cfg, dict(conv_clamp=syn.get('conv_clamp'), num_fp16_res=int(syn.get('num_fp16_res') or 0))
 
+# %% ../nbs/05_stylegan.ipynb #8477ec60
 def nvidia_state_dict(sd:dict, G:Generator) -> dict:
     "A state dict for our `G` from a StyleGAN2 generator state dict in NVIDIA's naming (blur kernels are G's own constants)"
     out = dict(G.state_dict()); new = {}
@@ -373,6 +386,7 @@ def nvidia_state_dict(sd:dict, G:Generator) -> dict:
     if left: raise V2SError(f"no NVIDIA tensor maps to {left[0]} (and {len(left) - 1} more)")
     return out
 
+# %% ../nbs/05_stylegan.ipynb #99467238
 def tf_generator_tensors(net) -> tuple:
     "(state dict in NVIDIA's PyTorch naming, init kwargs) from a TensorFlow-era StyleGAN2 generator, renamed as NVIDIA's legacy.py does"
     s = net.static_kwargs; get = lambda k, d: d if s.get(k) is None else s[k]
@@ -398,6 +412,7 @@ def tf_generator_tensors(net) -> tuple:
         layer(f'synthesis.b{r}.conv1', f'synthesis/{r}x{r}/Conv1', 2 * l - 4); layer(f'synthesis.b{r}.torgb', f'synthesis/{r}x{r}/ToRGB')
     return sd, kw
 
+# %% ../nbs/05_stylegan.ipynb #2032c04d
 def generator_from_network_pickle(path) -> tuple:
     "(frozen Generator with `latent_avg` = NVIDIA's `w_avg`, {conv_clamp, num_fp16_res, format}) from an NVIDIA `.pkl`, no code run"
     data = read_network_pickle(path)
@@ -413,6 +428,7 @@ def generator_from_network_pickle(path) -> tuple:
     except V2SError as e: raise V2SError(f"{path}: {e}") from None
     G.set_clamp(info['conv_clamp']); G.register_buffer('latent_avg', sd['mapping.w_avg'].float().reshape(-1))
     return G.eval().requires_grad_(False), info | dict(format=fmt)
+
 def _fit_profile(G:Generator, p:Profile, f) -> Generator:
     "G itself if its shape is the profile's generator, else a one-line refusal saying how they differ"
     want, got = p.generator, dict(size=G.size, style_dim=G.style_dim, n_mlp=len(G.style) - 1)

@@ -6,22 +6,20 @@ Docs: https://v2s-nb.github.io/v2s_nb/training.html.md"""
 
 # %% ../nbs/09_training.ipynb #c78d807d
 from __future__ import annotations
-import contextlib, csv, math, os, random, time
-from dataclasses import replace
+import contextlib, csv, os, time
 from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import nn
 from torch.utils.data import Dataset, DataLoader, Sampler
 from fastai.learner import Learner
-from fastai.callback.core import Callback, CancelFitException
+from fastai.callback.core import Callback
 from fastai.data.core import DataLoaders
 from fastai.optimizer import ranger
 from fastcore.foundation import L
 from .core import V2SError, Frozen, get_profile, get_device, resize, luminance, atomic_path, seed_everything, rng_state, set_rng_state
 from .stylegan import load_generator
-from .encoders import build_encoders, ViEN, FrEN, VideoEncoder
+from .encoders import build_encoders, ViEN, FrEN
 from .losses import LossWeights, STAGE1, STAGE2, Video2StyleGANLoss
 
 # %% auto #0
@@ -77,6 +75,7 @@ class IterationSampler(Sampler):
             g = torch.Generator().manual_seed(self.seed * 1_000_003 + i)
             yield torch.randint(0, self.n_items, (self.bs * self.world,), generator=g)[self.rank::self.world].tolist()
 
+# %% ../nbs/09_training.ipynb #afd71a53
 class _Task(Dataset):
     "Turns a dataset's items into fastai's (inputs, target): degraded input(s), clean current frame as the target"
     def __init__(self, ds, degrade:str='none'): self.ds, self.degrade = ds, DEGRADATIONS[degrade]
@@ -121,6 +120,7 @@ class TwoStage(Callback):
         if self.training: self.history.append((self.iteration, self.stage)); self.iteration += 1
     def before_validate(self): self.learn.loss_func.weights = self.stage1 if self.stage == 1 else self.stage2
 
+# %% ../nbs/09_training.ipynb #2ab2ac8c
 class PrevLatent(Callback):
     "ViEN's input: replaces the previous frame in the batch by its latent from the frozen FrEN (kept outside learn.model)"
     order = -10
@@ -157,6 +157,7 @@ class CSVLog(Callback):
     def after_fit(self):
         if self.on: self.f.close()
 
+# %% ../nbs/09_training.ipynb #e5cf9d9d
 def _plain(o):
     "fastcore `L`s (in fastai optimizer state) as plain lists, so checkpoints load with weights_only=True"
     if isinstance(o, dict): return {k: _plain(v) for k, v in o.items()}
@@ -170,6 +171,7 @@ def _opt_state(sd:dict) -> dict:
     return sd
 
 def _is_main() -> bool: return not torch.distributed.is_initialized() or torch.distributed.get_rank() == 0
+
 def _unwrap(m): return getattr(m, 'module', m)
 
 class Distributed(Callback):
@@ -209,6 +211,7 @@ def _check_resume(sd, meta, path):
         if sd.get(k) != meta[k]:
             raise V2SError(f"checkpoint '{path}' is for {k} {sd.get(k)!r}, not {meta[k]!r}: use the matching --profile/role or another --out")
 
+# %% ../nbs/09_training.ipynb #296acce0
 def train_encoder(role:str, train_ds, valid_ds, out, profile='tiny', n_iters:int=1000, n1:int|None=None, bs:int=8, lr:float=1e-4,
                   ckpt_every:int=500, resume:bool=False, G=None, loss=None, fren:FrEN|None=None, prev:str='fren',
                   degrade:str='none', seed:int=0, device=None, progress:bool=True) -> Learner:
@@ -280,6 +283,7 @@ def train_from_folder(role:str, data, out, profile='tiny', losses=('l2', 'lpips'
         with atomic_path(Path(out)/f'{role}.pt') as tmp: torch.save(_unwrap(learn.model).state_dict(), tmp)
     return learn
 
+# %% ../nbs/09_training.ipynb #736213e4
 def plot_log(path, ax=None):
     "Loss curve (and each term) from a training CSV log, with the stage switch marked"
     import matplotlib.pyplot as plt

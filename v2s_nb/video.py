@@ -6,6 +6,7 @@ Docs: https://v2s-nb.github.io/v2s_nb/video.html.md"""
 
 # %% ../nbs/02_video.ipynb #b697e0f0
 from __future__ import annotations
+from fastcore.basics import patch
 import math, os, tempfile, warnings
 from fractions import Fraction
 from pathlib import Path
@@ -27,6 +28,7 @@ def _rotate(img, degrees:int):
     k = int(round(degrees / 90)) % 4
     return np.ascontiguousarray(np.rot90(img, k)) if k else img
 
+# %% ../nbs/02_video.ipynb #f79270f1
 class VideoReader:
     "Iterate over a video's frames as uint8 RGB (H,W,3) arrays, streaming, with rotation applied"
     def __init__(self, path):
@@ -52,36 +54,9 @@ class VideoReader:
         self.duration = dur or self.n_frames / self.fps         # seconds
         self.has_audio = bool(self._container.streams.audio)
         self.n_decoded, self.times = 0, []
-
-    def _probe_first(self) -> tuple:
-        "The display rotation and the time of the first frame on the file's timeline, read from the first frame"
-        try:
-            with av.open(str(self.path), metadata_errors='replace') as c:
-                for f in c.decode(video=0): return int(round(f.rotation or 0)), float(f.time or 0)
-        except (av.FFmpegError, StopIteration): pass
-        return 0, 0.
-
     def __len__(self): return self.n_frames
-
-    def iter_timed(self):
-        "Yield (time in seconds from the first frame, frame) pairs; `start` places them on the file's timeline"
-        t0 = None
-        try:
-            for frame in self._container.decode(self.stream):
-                t = frame.time if frame.time is not None else self.n_decoded / self.fps
-                if t0 is None: t0 = t
-                self.n_decoded += 1; self.times.append(t - t0)
-                yield t - t0, _rotate(frame.to_ndarray(format='rgb24'), self.rotation)
-        except av.FFmpegError as e:
-            raise V2SError(f"'{self.path}' is damaged at frame {self.n_decoded} ({_reason(e)})") from None
-        finally: self.close()
-        if self.n_decoded == 0: raise V2SError(f"'{self.path}' contains no video frames")
-        if self.stream.frames and self.n_decoded < self.stream.frames:
-            raise V2SError(f"'{self.path}' ends after {self.n_decoded} of its {self.stream.frames} frames: the file is truncated")
-
     def __iter__(self):
         for _, frame in self.iter_timed(): yield frame
-
     def close(self): self._container.close()
     def __enter__(self): return self
     def __exit__(self, *a): self.close()
@@ -89,15 +64,42 @@ class VideoReader:
         rot = f', rotated {self.rotation}°' if self.rotation else ''
         return f"VideoReader('{self.path.name}', {self.width}x{self.height}, {self.fps:.3g} fps, {self.n_frames} frames{rot})"
 
+# %% ../nbs/02_video.ipynb #bea201e9
+@patch
+def _probe_first(self:VideoReader) -> tuple:
+    "The display rotation and the time of the first frame on the file's timeline, read from the first frame"
+    try:
+        with av.open(str(self.path), metadata_errors='replace') as c:
+            for f in c.decode(video=0): return int(round(f.rotation or 0)), float(f.time or 0)
+    except (av.FFmpegError, StopIteration): pass
+    return 0, 0.
+
+@patch
+def iter_timed(self:VideoReader):
+    "Yield (time in seconds from the first frame, frame) pairs; `start` places them on the file's timeline"
+    t0 = None
+    try:
+        for frame in self._container.decode(self.stream):
+            t = frame.time if frame.time is not None else self.n_decoded / self.fps
+            if t0 is None: t0 = t
+            self.n_decoded += 1; self.times.append(t - t0)
+            yield t - t0, _rotate(frame.to_ndarray(format='rgb24'), self.rotation)
+    except av.FFmpegError as e:
+        raise V2SError(f"'{self.path}' is damaged at frame {self.n_decoded} ({_reason(e)})") from None
+    finally: self.close()
+    if self.n_decoded == 0: raise V2SError(f"'{self.path}' contains no video frames")
+    if self.stream.frames and self.n_decoded < self.stream.frames:
+        raise V2SError(f"'{self.path}' ends after {self.n_decoded} of its {self.stream.frames} frames: the file is truncated")
+
 # %% ../nbs/02_video.ipynb #20235bfd
 def video_codec() -> str:
     "The best available encoder: libx264, else mpeg4"
     return 'libx264' if 'libx264' in av.codecs_available else 'mpeg4'
 
+# %% ../nbs/02_video.ipynb #e6426e3f
 class VideoWriter:
     "Write uint8 RGB frames to a video file, optionally with the audio of `audio_from`; the file appears complete or not at all"
     time_base = Fraction(1, 90000)   # timestamps of written frames, when the caller gives times
-
     def __init__(self, path, fps=25, crf:int=18, audio_from=None,
                  start:float=0.): # time of the first frame in the output: the source's `VideoReader.start` keeps A/V sync
         self.path, self.crf, self.n_frames, self.start = Path(path), crf, 0, start
@@ -106,86 +108,92 @@ class VideoWriter:
         os.close(fd); self._tmp = Path(tmp)
         self._container, self._stream, self._last_pts = av.open(str(self._tmp), 'w'), None, -1
         self.audio_from, self.audio_error, self._audio = audio_from, None, None
-
-    def _open_stream(self, h, w):
-        codec = video_codec()
-        s = self._container.add_stream(codec, rate=self.rate)
-        s.width, s.height, s.pix_fmt = w + w % 2, h + h % 2, 'yuv420p'
-        s.codec_context.time_base = self.time_base
-        if codec == 'libx264': s.options = {'crf': str(self.crf), 'preset': 'veryfast'}
-        else: s.bit_rate = max(2_000_000, 8 * w * h)
-        self._stream = s
-        if self.audio_from is not None: self._open_audio()
-
-    def _open_audio(self):
-        "Add a copy of the source's first audio stream, if it has one"
-        try:
-            src = av.open(str(self.audio_from), metadata_errors='replace')
-            if not src.streams.audio: src.close(); return
-            a_in = src.streams.audio[0]
-            a_out = self._container.add_stream_from_template(a_in)
-            self._audio = dict(src=src, stream=a_out, packets=src.demux(a_in), pending=None)
-        except (av.FFmpegError, ValueError) as e:
-            self.audio_error = f"audio of '{self.audio_from}' not copied: {_reason(e)}"
-
-    def _mux_audio(self, until=math.inf):
-        "Copy source audio packets whose time is before `until` (seconds)"
-        a = self._audio
-        if a is None: return
-        try:
-            while True:
-                p = a['pending'] or next(a['packets'], None)
-                if p is None: break
-                if p.dts is None: a['pending'] = None; continue      # the demuxer's final empty packet
-                if p.pts is not None and float(p.pts * p.time_base) > until: a['pending'] = p; break
-                a['pending'] = None
-                p.stream = a['stream']; self._container.mux(p)
-        except (av.FFmpegError, ValueError) as e:
-            self.audio_error = f"audio of '{self.audio_from}' stopped: {_reason(e)}"
-            self._close_audio()
-
     def _close_audio(self):
         if self._audio is not None: self._audio['src'].close(); self._audio = None
-
-    def write(self, frame, time:float|None=None): # uint8 (H,W,3); time in seconds from the first frame
-        "Append a frame, at `time` when given (variable frame rate), else one `1/fps` after the last"
-        frame = np.asarray(frame)
-        if frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[2] != 3:
-            raise ValueError(f"frames must be uint8 (H,W,3), got {frame.dtype} {frame.shape}")
-        if self._stream is None: self._open_stream(*frame.shape[:2])
-        if frame.shape[0] % 2 or frame.shape[1] % 2: frame = np.pad(frame, ((0, frame.shape[0] % 2), (0, frame.shape[1] % 2), (0, 0)), mode='edge')
-        if time is None: time = self.n_frames / self.rate
-        time = self.start + float(time)                                  # on the output's timeline, as in the source
-        pts = max(int(round(time / self.time_base)), self._last_pts + 1)   # strictly increasing
-        vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format='rgb24')
-        vf.pts, vf.time_base, self._last_pts = pts, self.time_base, pts
-        for p in self._stream.encode(vf): self._container.mux(p)
-        self._mux_audio(until=time)
-        self.n_frames += 1
-
-    def close(self) -> Path:
-        "Flush, copy the rest of the audio, close and rename into place"
-        try:
-            if self._stream is None: raise ValueError(f"no frames were written to {self.path}")
-            for p in self._stream.encode(None): self._container.mux(p)
-            self._mux_audio()
-            self._container.close()
-            publish(self._tmp, self.path)
-        finally: self.abort()
-        if self.audio_error: warnings.warn(self.audio_error)
-        return self.path
-
-    def abort(self):
-        "Stop and delete the temporary file"
-        self._close_audio()
-        try: self._container.close()
-        except Exception: pass
-        if self._tmp.exists(): self._tmp.unlink()
-
     def __enter__(self): return self
     def __exit__(self, typ, *a):
         if typ is None: self.close()
         else: self.abort()
+
+# %% ../nbs/02_video.ipynb #808f1b21
+@patch
+def _open_stream(self:VideoWriter, h, w):
+    codec = video_codec()
+    s = self._container.add_stream(codec, rate=self.rate)
+    s.width, s.height, s.pix_fmt = w + w % 2, h + h % 2, 'yuv420p'
+    s.codec_context.time_base = self.time_base
+    if codec == 'libx264': s.options = {'crf': str(self.crf), 'preset': 'veryfast'}
+    else: s.bit_rate = max(2_000_000, 8 * w * h)
+    self._stream = s
+    if self.audio_from is not None: self._open_audio()
+
+@patch
+def _open_audio(self:VideoWriter):
+    "Add a copy of the source's first audio stream, if it has one"
+    try:
+        src = av.open(str(self.audio_from), metadata_errors='replace')
+        if not src.streams.audio: src.close(); return
+        a_in = src.streams.audio[0]
+        a_out = self._container.add_stream_from_template(a_in)
+        self._audio = dict(src=src, stream=a_out, packets=src.demux(a_in), pending=None)
+    except (av.FFmpegError, ValueError) as e:
+        self.audio_error = f"audio of '{self.audio_from}' not copied: {_reason(e)}"
+
+@patch
+def _mux_audio(self:VideoWriter, until=math.inf):
+    "Copy source audio packets whose time is before `until` (seconds)"
+    a = self._audio
+    if a is None: return
+    try:
+        while True:
+            p = a['pending'] or next(a['packets'], None)
+            if p is None: break
+            if p.dts is None: a['pending'] = None; continue      # the demuxer's final empty packet
+            if p.pts is not None and float(p.pts * p.time_base) > until: a['pending'] = p; break
+            a['pending'] = None
+            p.stream = a['stream']; self._container.mux(p)
+    except (av.FFmpegError, ValueError) as e:
+        self.audio_error = f"audio of '{self.audio_from}' stopped: {_reason(e)}"
+        self._close_audio()
+
+# %% ../nbs/02_video.ipynb #c4200601
+@patch
+def write(self:VideoWriter, frame, time:float|None=None): # uint8 (H,W,3); time in seconds from the first frame
+    "Append a frame, at `time` when given (variable frame rate), else one `1/fps` after the last"
+    frame = np.asarray(frame)
+    if frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[2] != 3:
+        raise ValueError(f"frames must be uint8 (H,W,3), got {frame.dtype} {frame.shape}")
+    if self._stream is None: self._open_stream(*frame.shape[:2])
+    if frame.shape[0] % 2 or frame.shape[1] % 2: frame = np.pad(frame, ((0, frame.shape[0] % 2), (0, frame.shape[1] % 2), (0, 0)), mode='edge')
+    if time is None: time = self.n_frames / self.rate
+    time = self.start + float(time)                                  # on the output's timeline, as in the source
+    pts = max(int(round(time / self.time_base)), self._last_pts + 1)   # strictly increasing
+    vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format='rgb24')
+    vf.pts, vf.time_base, self._last_pts = pts, self.time_base, pts
+    for p in self._stream.encode(vf): self._container.mux(p)
+    self._mux_audio(until=time)
+    self.n_frames += 1
+
+@patch
+def close(self:VideoWriter) -> Path:
+    "Flush, copy the rest of the audio, close and rename into place"
+    try:
+        if self._stream is None: raise ValueError(f"no frames were written to {self.path}")
+        for p in self._stream.encode(None): self._container.mux(p)
+        self._mux_audio()
+        self._container.close()
+        publish(self._tmp, self.path)
+    finally: self.abort()
+    if self.audio_error: warnings.warn(self.audio_error)
+    return self.path
+
+@patch
+def abort(self:VideoWriter):
+    "Stop and delete the temporary file"
+    self._close_audio()
+    try: self._container.close()
+    except Exception: pass
+    if self._tmp.exists(): self._tmp.unlink()
 
 # %% ../nbs/02_video.ipynb #47e58998
 def synthetic_talking_head(n_frames:int=48, size:int=256, seed:int=0):
@@ -209,6 +217,7 @@ def synthetic_talking_head(n_frames:int=48, size:int=256, seed:int=0):
         img[ell(cx, cy + 0.13, 0.07, 0.012 + 0.03 * abs(math.sin(3 * a)))] = (120, 30, 40)
         yield img.clip(0, 255).astype(np.uint8)
 
+# %% ../nbs/02_video.ipynb #4a7fbef5
 def write_test_video(path, frames, fps=25, times=None, audio_hz:float|None=None, rotation:int=0,
                      audio_start:float=0.) -> Path: # seconds the audio starts at (the video at `times[0]`)
     "Write `frames` (uint8 HWC) with optional `times`, a sine tone of `audio_hz` and a display `rotation` (test fixture)"

@@ -46,7 +46,9 @@ register(WeightsEntry(
     licence='NVIDIA Source Code License-NC (StyleGAN2 weights); conversion by rosinality/stylegan2-pytorch (MIT)',
     format="torch: {'g_ema': Generator(1024, 512, 8, channel_multiplier=2).state_dict(), 'latent_avg': (512,)}",
     notes='rosinality/stylegan2-pytorch README; NVIDIA original: stylegan2-ffhq-config-f.pkl'))
+
 _NV, _NV_LICENCE = 'https://nvlabs-fi-cdn.nvidia.com/', 'NVIDIA Source Code License-NC (non-commercial)'
+
 for _name, _file, _url, _what in (
         ('stylegan2-ffhq-config-f-nvidia', 'stylegan2-ffhq-config-f.pkl', 'stylegan2/networks/stylegan2-ffhq-config-f.pkl',
          "TensorFlow-era network pickle (G, D, Gs): NVIDIA's FFHQ config-f, the paper's generator"),
@@ -59,27 +61,34 @@ for _name, _file, _url, _what in (
          "stylegan2-ada-pytorch network pickle: MetFaces 1024 (fine-tuned from FFHQ)")):
     register(WeightsEntry(_name, _file, _NV + _url, licence=_NV_LICENCE, format=_what + '; read as data by read_network_pickle',
                           notes='NVIDIA CDN; sha256 and size not recorded (unknown here)'))
+
 for _role in ('fren', 'vien'):
     register(WeightsEntry(f'v2s-paper-{_role}', f'v2s-paper-{_role}.pt', None,
         format=f"torch: {{'model': {_role.upper()} state_dict, 'profile': 'paper'}}",
         notes='the paper released no weights: train them with the training notebook (09_training) and pass the folder with --weights'))
+
 _EDITORS = {'pose': ("torch: {'model': PoseMLP state_dict, 'hidden', 'n_latent', 'style_dim', 'profile'}", '13_edit_pose (train_pose_editor, save_pose_editor)'),
             'age': ("torch: {'direction': (n_latent, style_dim), 'profile'}", '14_edit_age (train_age_direction, save_age_direction)')}
+
 for _role, (_fmt, _nb) in _EDITORS.items():
     register(WeightsEntry(f'v2s-paper-{_role}', f'v2s-paper-{_role}.pt', None, format=_fmt.replace("'profile'", "'profile': 'paper'"),
         notes=f'the paper released no editors: train it with {_nb} and pass the folder with --weights'))
 
 # the project's own `mini` models ship inside the package, with their checksums in its manifest
 PACKAGE_WEIGHTS = Path(__file__).parent/'assets'/'mini' if '__file__' in globals() else Path('../v2s_nb/assets/mini')
+
+# %% ../nbs/01_weights.ipynb #5277cf42
 _MINI = {'generator': "torch: {'g_ema': state_dict (fp16), 'latent_avg': (128,), 'profile': 'mini'}",
          'fren': "torch: {'model': FrEN state_dict (fp16), 'profile': 'mini'}", 'vien': "torch: {'model': ViEN state_dict (fp16), 'profile': 'mini'}",
          'pose': _EDITORS['pose'][0].replace("'profile'", "'profile': 'mini'"), 'age': _EDITORS['age'][0].replace("'profile'", "'profile': 'mini'")}
+
 _manifest = json.loads((PACKAGE_WEIGHTS/'manifest.json').read_text())['files'] if (PACKAGE_WEIGHTS/'manifest.json').is_file() else {}
+
 for _role, _fmt in _MINI.items():
     _f = f'v2s-mini-{_role}.pt'
     register(WeightsEntry(f'v2s-mini-{_role}', _f, None, _manifest.get(_f, {}).get('sha256'), _manifest.get(_f, {}).get('size'),
         licence='Apache-2.0 code; trained on UTKFace (non-commercial research only) and LFW (research): see v2s_nb/assets/mini/MODEL_CARD.md',
-        format=_fmt, notes=f'shipped in the package ({PACKAGE_WEIGHTS}); retrain with 09a_mini'))
+        format=_fmt, notes=f'shipped in the package ({PACKAGE_WEIGHTS}); retrain with 16a_mini'))
 
 # %% ../nbs/01_weights.ipynb #8880f72e
 class DownloadError(V2SError):
@@ -151,6 +160,7 @@ def resolve(name:str, path=None, weights_dir=None, allow_download:bool|None=None
     except DownloadError as err:
         raise MissingWeightsError(f"weights '{name}' ({e.filename}) could not be fetched: {err}. Download {e.url} yourself and {where}") from None
 
+# %% ../nbs/01_weights.ipynb #3643341b
 def resolve_first(names, weights_dir=None, **kw) -> Path:
     "The first of `names` (one registry name or several accepted alternatives) already on this machine, else `resolve(names[0])`"
     names = [names] if isinstance(names, str) else list(names)
@@ -251,6 +261,7 @@ def _nested_storage(b):
     try: return torch.load(io.BytesIO(b), map_location='cpu', weights_only=True)
     except pickle.UnpicklingError as e: raise V2SError(f"a nested tensor stream holds more than tensors ({str(e).splitlines()[0][:100]})") from None
 
+# %% ../nbs/01_weights.ipynb #cc7e8cca
 _NETWORK_GLOBALS = {
     ('torch_utils.persistence', '_reconstruct_persistent_obj'): _persistent_obj,
     ('torch.storage', '_load_from_bytes'): _nested_storage,

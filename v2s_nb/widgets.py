@@ -6,6 +6,7 @@ Docs: https://v2s-nb.github.io/v2s_nb/widgets.html.md"""
 
 # %% ../nbs/18_widgets.ipynb #ace083b3
 from __future__ import annotations
+from fastcore.basics import patch
 import io, json, tempfile, threading, time
 from pathlib import Path
 import numpy as np
@@ -19,7 +20,8 @@ from .stylegan import load_generator
 from .weights import MissingWeightsError
 from .edit.core import render_edited
 from .edit.appearance import STYLESPACE_PRESETS, style_sizes, style_std
-from .pipeline import edit_video, render_job, check_spec, load_edit_models, build_edits
+from .pipeline import edit_video, render_job
+from .edit.spec import check_spec, load_edit_models, build_edits
 
 # %% auto #0
 __all__ = ['VideoEditor']
@@ -32,6 +34,7 @@ def _slider(desc, lo, hi, step, cls):
     s = W.FloatSlider(0., min=lo, max=hi, step=step, description=desc, continuous_update=True, layout=W.Layout(width='340px'))
     s.add_class(cls); return s
 
+# %% ../nbs/18_widgets.ipynb #55238dbd
 class VideoEditor:
     "An ipywidgets editor of a video (encoded first into `out`) or of a finished job folder"
     def __init__(self, source, out=None, profile=DEFAULT_PROFILE, device=None, weights_dir=None, crop:str='track',
@@ -55,59 +58,6 @@ class VideoEditor:
         self._build()
         self._timer, self.n_previews, self.last_preview_s = None, 0, None
         self.refresh()
-
-    def _cut_crops(self, progress):
-        "The input crops at preview size, once, into a temporary memory-mapped file"
-        track = FaceTrack.load(self.job/'track.npz')
-        self._tmp = tempfile.NamedTemporaryFile(suffix='.u8')
-        self.crops = np.memmap(self._tmp.name, np.uint8, 'w+', shape=(len(self.latents), self.size, self.size, 3))
-        for t, (_, _, crop, _) in enumerate(tqdm(iter_crops(self.report['video'], track, self.size, get_profile(self.report['profile']).crop_scale), total=len(self.crops),
-                                                 desc='preview crops', unit='frame', disable=not progress)):
-            self.crops[t] = crop
-
-    def _build(self):
-        T = len(self.latents)
-        self.frame = W.IntSlider(0, min=0, max=T - 1, description='frame', continuous_update=True, layout=W.Layout(width='520px'))
-        self.frame.add_class('v2s-frame')
-        self.sliders = {'yaw': _slider('yaw °', -30, 30, 1, 'v2s-yaw'), 'pitch': _slider('pitch °', -20, 20, 1, 'v2s-pitch'),
-                        'roll': _slider('roll °', -20, 20, 1, 'v2s-roll'), 'age': _slider('age (years)', -30, 30, 1, 'v2s-age')}
-        self.expression = [_slider(f'β{i + 1}', -3, 3, 0.1, f'v2s-expression-{i}') for i in range(10)]
-        ffhq = self.G.size == 1024 and self.G.style_dim == 512
-        self.preset = W.Dropdown(options=['(none)'] + list(STYLESPACE_PRESETS) if ffhq else ['(none)'], description='preset',
-                                 disabled=not ffhq, tooltip='' if ffhq else 'the presets are channels of the FFHQ 1024 generator')
-        n_layers = len(style_sizes(self.G))
-        self.layer = W.BoundedIntText(0, min=0, max=n_layers - 1, description='layer', layout=W.Layout(width='170px'))
-        self.channel = W.BoundedIntText(0, min=0, max=style_sizes(self.G)[0] - 1, description='channel', layout=W.Layout(width='170px'))
-        self.style_amount = _slider('amount σ', -10, 10, 0.5, 'v2s-style')
-        self.use_channel = W.Checkbox(False, description='edit this layer/channel')
-        self.seed = W.IntText(0, description='seed', layout=W.Layout(width='170px'))
-        self.appearance = _slider('appearance', 0, 1, 0.05, 'v2s-appearance')
-        for role, why in self.missing.items():
-            for s in ([self.sliders['age']] if role == 'age' else [self.sliders[k] for k in ('yaw', 'pitch', 'roll')] + self.expression):
-                s.disabled, s.tooltip = True, why
-        self.preview = W.Image(format='png', layout=W.Layout(width=f'{2 * self.size}px'))
-        self.preview.add_class('v2s-preview')
-        self.spec_box = W.HTML(); self.status = W.HTML()
-        self.render_button = W.Button(description='render video', icon='film', button_style='primary')
-        self.render_button.add_class('v2s-render')
-        self.log = W.Output()
-        self.render_button.on_click(lambda _: self.render())
-        for w in [self.frame, *self.sliders.values(), *self.expression, self.preset, self.layer, self.channel, self.style_amount,
-                  self.use_channel, self.seed, self.appearance]:
-            w.observe(self._changed, names='value')
-        self.layer.observe(lambda c: setattr(self.channel, 'max', style_sizes(self.G)[c['new']] - 1), names='value')
-        notes = ''.join(f'<br><small>{r} editor unavailable: {why}</small>' for r, why in self.missing.items())
-        if self.report.get('random_weights'): notes += f"<br><small>profile '{self.report['profile']}' has random weights: edits change the picture but mean nothing</small>"
-        self.widget = W.VBox([
-            W.HTML(f"<b>{Path(self.report['video']).name}</b> · {len(self.latents)} frames · profile {self.report['profile']}{notes}"),
-            self.frame,
-            W.HBox([W.VBox([self.preview, W.HTML('<small>before · after</small>'), self.status]),
-                    W.Accordion([W.VBox(list(self.sliders.values())), W.VBox(self.expression),
-                                 W.VBox([self.preset, W.HBox([self.layer, self.channel]), self.use_channel, self.style_amount]),
-                                 W.VBox([self.seed, self.appearance])],
-                                titles=('pose · age', 'expression', 'StyleSpace', 'appearance'), selected_index=0)]),
-            self.spec_box, self.render_button, self.log])
-
     @property
     def spec(self) -> dict:
         "The edit spec of the current slider values (checked, zero edits dropped)"
@@ -120,45 +70,107 @@ class VideoEditor:
         if self.use_channel.value: ss.append({'layer': self.layer.value, 'channel': self.channel.value, 'amount': r(self.style_amount.value)})
         if ss and self.style_amount.value: s['stylespace'] = ss
         return check_spec(s)
-
-    def _changed(self, change=None):
-        "Redraw after `debounce` seconds without another change (at once when debounce is 0)"
-        if self.debounce <= 0: return self.refresh()
-        if self._timer is not None: self._timer.cancel()
-        self._timer = threading.Timer(self.debounce, self.refresh); self._timer.start()
-
-    @torch.no_grad()
-    def preview_frame(self, t:int|None=None, spec:dict|None=None) -> np.ndarray: # -> uint8 (size, 2·size, 3)
-        "Input crop and edited face of frame `t`, side by side"
-        t = self.frame.value if t is None else t
-        spec = self.spec if spec is None else check_spec(spec)
-        if spec.get('stylespace') and self._stds is None: self._stds = style_std(self.G)    # measured once per editor
-        edits = build_edits(spec, self.G, self.models, self.rotations, self._stds)
-        w = torch.from_numpy(np.array(self.latents[t:t + 1])).to(self.device)
-        face = images_to_frames(resize(render_edited(self.G, w, edits, frames=[t]).clamp(-1, 1), self.size))[0]
-        return np.concatenate([np.asarray(self.crops[t]), face], 1)
-
-    def refresh(self):
-        "Redraw the preview and the spec now"
-        t0 = time.perf_counter()
-        try:
-            spec = self.spec
-            self.preview.value = _png(self.preview_frame(spec=spec))
-            self.spec_box.value = f"<code>{json.dumps(spec)}</code>"
-            self.last_preview_s = time.perf_counter() - t0; self.n_previews += 1
-            self.status.value = f'<small>frame {self.frame.value}: {1000 * self.last_preview_s:.0f} ms</small>'
-        except V2SError as e: self.status.value = f'<small style="color:#b00">{e}</small>'
-
-    def render(self, out=None, progress:bool=True) -> dict:
-        "Render the whole video with the current edits (into the job folder, or `out`); shows progress in the editor"
-        with self.log:
-            rep = render_job(self.job, out, self.spec, device=self.device, weights_dir=self.weights_dir, progress=progress)
-            print(f"written: {', '.join(rep['outputs'])} in {out or self.job}")
-        return rep
-
     def _ipython_display_(self):
         from IPython.display import display; display(self.widget)
 
-    def close(self):
-        if self._timer is not None: self._timer.cancel()
-        self.widget.close(); self._tmp.close()
+# %% ../nbs/18_widgets.ipynb #7e04b4ca
+@patch
+def _cut_crops(self:VideoEditor, progress):
+    "The input crops at preview size, once, into a temporary memory-mapped file"
+    track = FaceTrack.load(self.job/'track.npz')
+    self._tmp = tempfile.NamedTemporaryFile(suffix='.u8')
+    self.crops = np.memmap(self._tmp.name, np.uint8, 'w+', shape=(len(self.latents), self.size, self.size, 3))
+    for t, (_, _, crop, _) in enumerate(tqdm(iter_crops(self.report['video'], track, self.size, get_profile(self.report['profile']).crop_scale), total=len(self.crops),
+                                             desc='preview crops', unit='frame', disable=not progress)):
+        self.crops[t] = crop
+
+# %% ../nbs/18_widgets.ipynb #6ee85def
+@patch
+def _build(self:VideoEditor):
+    T = len(self.latents)
+    self.frame = W.IntSlider(0, min=0, max=T - 1, description='frame', continuous_update=True, layout=W.Layout(width='520px'))
+    self.frame.add_class('v2s-frame')
+    self.sliders = {'yaw': _slider('yaw °', -30, 30, 1, 'v2s-yaw'), 'pitch': _slider('pitch °', -20, 20, 1, 'v2s-pitch'),
+                    'roll': _slider('roll °', -20, 20, 1, 'v2s-roll'), 'age': _slider('age (years)', -30, 30, 1, 'v2s-age')}
+    self.expression = [_slider(f'β{i + 1}', -3, 3, 0.1, f'v2s-expression-{i}') for i in range(10)]
+    ffhq = self.G.size == 1024 and self.G.style_dim == 512
+    self.preset = W.Dropdown(options=['(none)'] + list(STYLESPACE_PRESETS) if ffhq else ['(none)'], description='preset',
+                             disabled=not ffhq, tooltip='' if ffhq else 'the presets are channels of the FFHQ 1024 generator')
+    n_layers = len(style_sizes(self.G))
+    self.layer = W.BoundedIntText(0, min=0, max=n_layers - 1, description='layer', layout=W.Layout(width='170px'))
+    self.channel = W.BoundedIntText(0, min=0, max=style_sizes(self.G)[0] - 1, description='channel', layout=W.Layout(width='170px'))
+    self.style_amount = _slider('amount σ', -10, 10, 0.5, 'v2s-style')
+    self.use_channel = W.Checkbox(False, description='edit this layer/channel')
+    self.seed = W.IntText(0, description='seed', layout=W.Layout(width='170px'))
+    self.appearance = _slider('appearance', 0, 1, 0.05, 'v2s-appearance')
+    for role, why in self.missing.items():
+        for s in ([self.sliders['age']] if role == 'age' else [self.sliders[k] for k in ('yaw', 'pitch', 'roll')] + self.expression):
+            s.disabled, s.tooltip = True, why
+    self.preview = W.Image(format='png', layout=W.Layout(width=f'{2 * self.size}px'))
+    self.preview.add_class('v2s-preview')
+    self.spec_box = W.HTML(); self.status = W.HTML()
+    self.render_button = W.Button(description='render video', icon='film', button_style='primary')
+    self.render_button.add_class('v2s-render')
+    self.log = W.Output()
+    self.render_button.on_click(lambda _: self.render())
+    for w in [self.frame, *self.sliders.values(), *self.expression, self.preset, self.layer, self.channel, self.style_amount,
+              self.use_channel, self.seed, self.appearance]:
+        w.observe(self._changed, names='value')
+    self.layer.observe(lambda c: setattr(self.channel, 'max', style_sizes(self.G)[c['new']] - 1), names='value')
+    notes = ''.join(f'<br><small>{r} editor unavailable: {why}</small>' for r, why in self.missing.items())
+    if self.report.get('random_weights'): notes += f"<br><small>profile '{self.report['profile']}' has random weights: edits change the picture but mean nothing</small>"
+    self.widget = W.VBox([
+        W.HTML(f"<b>{Path(self.report['video']).name}</b> · {len(self.latents)} frames · profile {self.report['profile']}{notes}"),
+        self.frame,
+        W.HBox([W.VBox([self.preview, W.HTML('<small>before · after</small>'), self.status]),
+                W.Accordion([W.VBox(list(self.sliders.values())), W.VBox(self.expression),
+                             W.VBox([self.preset, W.HBox([self.layer, self.channel]), self.use_channel, self.style_amount]),
+                             W.VBox([self.seed, self.appearance])],
+                            titles=('pose · age', 'expression', 'StyleSpace', 'appearance'), selected_index=0)]),
+        self.spec_box, self.render_button, self.log])
+
+# %% ../nbs/18_widgets.ipynb #810286bb
+@patch
+def _changed(self:VideoEditor, change=None):
+    "Redraw after `debounce` seconds without another change (at once when debounce is 0)"
+    if self.debounce <= 0: return self.refresh()
+    if self._timer is not None: self._timer.cancel()
+    self._timer = threading.Timer(self.debounce, self.refresh); self._timer.start()
+
+@patch
+@torch.no_grad()
+def preview_frame(self:VideoEditor, t:int|None=None, spec:dict|None=None) -> np.ndarray: # -> uint8 (size, 2·size, 3)
+    "Input crop and edited face of frame `t`, side by side"
+    t = self.frame.value if t is None else t
+    spec = self.spec if spec is None else check_spec(spec)
+    if spec.get('stylespace') and self._stds is None: self._stds = style_std(self.G)    # measured once per editor
+    edits = build_edits(spec, self.G, self.models, self.rotations, self._stds)
+    w = torch.from_numpy(np.array(self.latents[t:t + 1])).to(self.device)
+    face = images_to_frames(resize(render_edited(self.G, w, edits, frames=[t]).clamp(-1, 1), self.size))[0]
+    return np.concatenate([np.asarray(self.crops[t]), face], 1)
+
+@patch
+def refresh(self:VideoEditor):
+    "Redraw the preview and the spec now"
+    t0 = time.perf_counter()
+    try:
+        spec = self.spec
+        self.preview.value = _png(self.preview_frame(spec=spec))
+        self.spec_box.value = f"<code>{json.dumps(spec)}</code>"
+        self.last_preview_s = time.perf_counter() - t0; self.n_previews += 1
+        self.status.value = f'<small>frame {self.frame.value}: {1000 * self.last_preview_s:.0f} ms</small>'
+    except V2SError as e: self.status.value = f'<small style="color:#b00">{e}</small>'
+
+@patch
+def render(self:VideoEditor, out=None, progress:bool=True) -> dict:
+    "Render the whole video with the current edits (into the job folder, or `out`); shows progress in the editor"
+    with self.log:
+        rep = render_job(self.job, out, self.spec, device=self.device, weights_dir=self.weights_dir, progress=progress)
+        print(f"written: {', '.join(rep['outputs'])} in {out or self.job}")
+    return rep
+
+# %% ../nbs/18_widgets.ipynb #501edea7
+@patch
+def close(self:VideoEditor):
+    if self._timer is not None: self._timer.cancel()
+    self.widget.close(); self._tmp.close()

@@ -6,6 +6,7 @@ Docs: https://v2s-nb.github.io/v2s_nb/edit_age.html.md"""
 
 # %% ../../nbs/14_edit_age.ipynb #fe3bd98d
 from __future__ import annotations
+from fastcore.basics import patch
 import numpy as np
 import torch
 from torch import nn
@@ -13,7 +14,7 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 from ..core import V2SError, Frozen
 from ..weights import WeightsEntry, register, resolve
-from .core import Edit, render_edited, edit_strip
+from .core import Edit, render_edited
 
 # %% auto #0
 __all__ = ['SSRNet', 'ssrnet_state_dict', 'AgeEstimator', 'load_age_estimator', 'train_age_direction', 'age_response', 'AgeEdit',
@@ -21,17 +22,20 @@ __all__ = ['SSRNet', 'ssrnet_state_dict', 'AgeEstimator', 'load_age_estimator', 
 
 # %% ../../nbs/14_edit_age.ipynb #cbcdbb39
 _SSR_URL = 'https://github.com/shamangary/SSR-Net/raw/master/pre-trained/{}/ssrnet_3_3_3_64_1.0_1.0/ssrnet_3_3_3_64_1.0_1.0.h5'
+
 for _ds, _sha in (('imdb', 'f51ac230a68bafdcd9699160f01e4d67a78232419ebcfae8622e0638e6dd4ca3'),
                   ('wiki', 'f8b677f1a61fcf1233de0bd942f3172b1397fcbfe0f2784220154af1faf833e0'),
                   ('morph2', '0ad001c42cc2425ffaebd7d374983eba5c89e4f695ab10431c4c95573dc69f4d')):
     register(WeightsEntry(f'ssrnet-age-{_ds}', f'ssrnet_age_{_ds}.h5', _SSR_URL.format(_ds), _sha, 326368,
         licence='Apache-2.0 (shamangary/SSR-Net)', format='Keras 2.0.6 HDF5 weights (no model config): SSR-Net 3-3-3, 64 px, λ_local = λ_d = 1',
         notes=f'SSR-Net age model trained on {_ds.upper()}'))
+
 register(WeightsEntry('facelib-age-gender', 'ShufflenetFull.pth', None, licence='MIT (sajjjadayobi/FaceLib)',
     format="torch state dict of FaceLib's ShuffleNet-v2 age/gender net",
     notes="the paper's age estimator; FaceLib's AgeGenderEstimator fetches it from the project's Google Drive on first use. "
           "v2s_nb does not load it yet: the age editor uses SSR-Net (ssrnet-age-imdb/wiki/morph2)"))
 
+# %% ../../nbs/14_edit_age.ipynb #c812370c
 class SSRNet(nn.Module):
     "SSR-Net (stages 3-3-3): (B,3,64,64) BGR 0–255 -> age in years (B,)"
     def __init__(self, stages=(3, 3, 3), lambda_local:float=1., lambda_d:float=1.):
@@ -50,30 +54,31 @@ class SSRNet(nn.Module):
         self.feat = nn.ModuleList([nn.Linear(n, 2 * n) for n in stages])
         self.pred = nn.ModuleList([nn.Linear(2 * n, n) for n in stages])
         self.local = nn.ModuleList([nn.Linear(2 * n, n) for n in stages])
-
     @staticmethod
     def _flat(t): return t.permute(0, 2, 3, 1).flatten(1)     # Keras flattens channels-last
 
-    def forward(self, x):
-        xs, ss, h, g = [], [], x, x
-        for i in range(4):
-            h = F.relu(self.x_bns[i](self.x_convs[i](h)))
-            g = torch.tanh(self.s_bns[i](self.s_convs[i](g)))
-            if i < 3: h, g = F.avg_pool2d(h, 2), F.max_pool2d(g, 2)
-            xs.append(h); ss.append(g)
-        taps = [(ss[3], xs[3], None), (ss[1], xs[1], 4), (ss[0], xs[0], 8)]   # stage 1: last block; 2: block 2; 3: block 1
-        age, denom = 0., 1.
-        for k, (s, xx, pool) in enumerate(taps):
-            s, xx = F.relu(self.s_heads[k](s)), F.relu(self.x_heads[k](xx))
-            if pool: s, xx = F.max_pool2d(s, pool), F.avg_pool2d(xx, pool)
-            s, xx = self._flat(s), self._flat(xx)
-            d = torch.tanh(self.delta[k](s * xx))[:, 0]
-            f = F.relu(self.feat[k](F.relu(self.s_mix[k](s)) * F.relu(self.x_mix[k](xx))))
-            p, loc = F.relu(self.pred[k](f)), torch.tanh(self.local[k](f))
-            idx = torch.arange(self.stages[k], device=x.device, dtype=x.dtype)
-            denom = denom * self.stages[k] * (1 + self.lambda_d * d).clamp_min(1e-3)   # see below
-            age = age + ((idx + self.lambda_local * loc) * p).sum(1) / denom
-        return 101. * age
+# %% ../../nbs/14_edit_age.ipynb #50878548
+@patch
+def forward(self:SSRNet, x):
+    xs, ss, h, g = [], [], x, x
+    for i in range(4):
+        h = F.relu(self.x_bns[i](self.x_convs[i](h)))
+        g = torch.tanh(self.s_bns[i](self.s_convs[i](g)))
+        if i < 3: h, g = F.avg_pool2d(h, 2), F.max_pool2d(g, 2)
+        xs.append(h); ss.append(g)
+    taps = [(ss[3], xs[3], None), (ss[1], xs[1], 4), (ss[0], xs[0], 8)]   # stage 1: last block; 2: block 2; 3: block 1
+    age, denom = 0., 1.
+    for k, (s, xx, pool) in enumerate(taps):
+        s, xx = F.relu(self.s_heads[k](s)), F.relu(self.x_heads[k](xx))
+        if pool: s, xx = F.max_pool2d(s, pool), F.avg_pool2d(xx, pool)
+        s, xx = self._flat(s), self._flat(xx)
+        d = torch.tanh(self.delta[k](s * xx))[:, 0]
+        f = F.relu(self.feat[k](F.relu(self.s_mix[k](s)) * F.relu(self.x_mix[k](xx))))
+        p, loc = F.relu(self.pred[k](f)), torch.tanh(self.local[k](f))
+        idx = torch.arange(self.stages[k], device=x.device, dtype=x.dtype)
+        denom = denom * self.stages[k] * (1 + self.lambda_d * d).clamp_min(1e-3)   # see below
+        age = age + ((idx + self.lambda_local * loc) * p).sum(1) / denom
+    return 101. * age
 
 # %% ../../nbs/14_edit_age.ipynb #4c3aebe4
 def ssrnet_state_dict(path) -> dict:
@@ -115,6 +120,7 @@ class AgeEstimator(Frozen):
         x = F.interpolate(images, size=(64, 64), mode='bilinear', antialias=True, align_corners=False)
         return self.net((x.flip(1) + 1) * 127.5).clamp(0, 101)   # RGB [-1,1] -> BGR [0,255]; ages 0–101
 
+# %% ../../nbs/14_edit_age.ipynb #1438c7ed
 def load_age_estimator(dataset:str='imdb', path=None, weights_dir=None, device='cpu') -> AgeEstimator:
     "SSR-Net trained on `dataset` ('imdb', 'wiki' or 'morph2'), through the weights registry"
     if dataset not in ('imdb', 'wiki', 'morph2'): raise V2SError(f"no SSR-Net for '{dataset}': use imdb, wiki or morph2")
@@ -160,6 +166,7 @@ def age_response(G, latents, direction, estimator, years=(-20, -10, 0, 10, 20)) 
     err = torch.cat([(got[y] - y).abs() for y in years])
     return dict(years=list(years), mean_change=[float(m) for m in means], slope=slope, mae=float(err.mean()), max_error=float(err.max()))
 
+# %% ../../nbs/14_edit_age.ipynb #0c1ab3b1
 class AgeEdit(Edit):
     "Make the face `years` older (negative: younger) along a learned direction `w_age`"
     def __init__(self, direction, years:float, strength=1.):

@@ -11,7 +11,7 @@ from typing import Callable
 import torch
 from tqdm.auto import tqdm
 from ..core import V2SError
-from .core import Edit, edited_styles, edit_strip
+from .core import Edit
 
 # %% auto #0
 __all__ = ['STYLESPACE_PRESETS', 'seeded_w', 'w_mean', 'RandomAppearance', 'style_std', 'style_sizes', 'StyleChannelEdit',

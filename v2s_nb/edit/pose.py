@@ -12,9 +12,7 @@ from torch import nn
 from tqdm.auto import tqdm
 from ..core import V2SError, batched
 from ..losses import Video2StyleGANLoss, LossWeights
-from ..face3d import rotation_to_angles
-from ..metrics import identity_similarity
-from .core import Edit, strength_curve, apply_edits, render_edited, edit_strip
+from .core import Edit, strength_curve, apply_edits, render_edited
 
 # %% auto #0
 __all__ = ['POSE_FEATURES', 'rotation_from_angles', 'pose_features', 'feature_scale', 'PoseMLP', 'pose_pairs',
@@ -96,6 +94,7 @@ def save_pose_editor(path, mlp:PoseMLP, profile:str, meta:dict|None=None):
     torch.save({'model': mlp.state_dict(), 'hidden': hidden, 'n_latent': mlp.n_latent, 'style_dim': mlp.style_dim,
                 'profile': profile, **(meta or {})}, path)
 
+# %% ../../nbs/13_edit_pose.ipynb #ec042f66
 def load_pose_editor(path, profile:str, device='cpu') -> PoseMLP:
     "A `PoseMLP` saved by `save_pose_editor`, refused if it was trained for another profile"
     d = torch.load(path, map_location='cpu', weights_only=True)
@@ -133,9 +132,11 @@ def edit_pose(latents, mlp:PoseMLP, yaw:float=0., pitch:float=0., roll:float=0.,
     "The latents (T,n_latent,d) with one pose/expression edit applied to every frame"
     return apply_edits(latents, [PoseEdit(mlp, yaw, pitch, roll, expression, rotations, strength)])
 
+# %% ../../nbs/13_edit_pose.ipynb #8ebbdc25
 @torch.no_grad()
-def pose_response(G, latents, mlp:PoseMLP, face3d, yaws=(-15., 15.), identity=None) -> dict:
-    "3DDFA_V2-measured yaw change of the rendered frames per requested yaw: mean, mean |error|, max |error| (degrees)"
+def pose_response(G, latents, mlp:PoseMLP, face3d, yaws=(-15., 15.),
+                  identity=None): # a function (edited images, unedited images) -> identity cosine, e.g. from `metrics.identity_similarity`
+    "3DDFA_V2-measured yaw change of the rendered frames per requested yaw: mean, mean |error|, max |error| (degrees); the lowest identity cosine"
     yaw = lambda images: batched(lambda x: face3d(x)['angles'][:, 0], images, 32, next(face3d.parameters()).device)
     base = render_edited(G, latents)
     yaw0 = yaw(base)
@@ -146,7 +147,7 @@ def pose_response(G, latents, mlp:PoseMLP, face3d, yaws=(-15., 15.), identity=No
         d = yaw(img) - yaw0
         out['measured'].append(float(d.mean())); errs.append((d - y).abs())
         if identity is not None:
-            sims.append(identity_similarity(img, identity, reference=base)['to_input'])
+            sims.append(identity(img, base))
     e = torch.cat(errs)
     out.update(mae=float(e.mean()), max_error=float(e.max()))
     if sims: out['identity'] = min(sims)
