@@ -12,18 +12,10 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))       # the working tree's v2s_nb, installed or not
 from v2s_nb.core import get_profile, get_device
-from v2s_nb.bench import bench_encoders, format_bench, bench_fast, format_fast
+from v2s_nb.bench import bench_encoders, format_bench, bench_fast, format_fast, PeakMemory
 from v2s_nb.fast import fast_path, PLAIN, StreamStep
 from v2s_nb.encoders import build_encoders
 from v2s_nb.metrics import psnr
-
-
-def _peak_mb(dev):
-    return torch.cuda.max_memory_allocated(dev) / 2 ** 20 if dev.type == 'cuda' else None
-
-
-def _reset(dev):
-    if dev.type == 'cuda': torch.cuda.synchronize(dev); torch.cuda.reset_peak_memory_stats(dev)
 
 
 @torch.no_grad()
@@ -89,10 +81,13 @@ def main(argv=None):
     out = Path(a.out)
     def save(): out.write_text(json.dumps(res, indent=1, default=str))
     def stage(name, fn):
-        _reset(dev); t0 = time.perf_counter()
-        try: r = fn()
-        except Exception as e: r = dict(error=f'{type(e).__name__}: {e}')
-        res['stages'][name] = dict(result=r, seconds=round(time.perf_counter() - t0, 1), peak_gpu_mb=_peak_mb(dev))
+        t0 = time.perf_counter()
+        with PeakMemory(dev) as mem:                                   # GPU allocator on CUDA, sampled RSS on a CPU
+            try: r = fn()
+            except Exception as e: r = dict(error=f'{type(e).__name__}: {e}')
+        # bench_encoders measures each encoder with its own PeakMemory, which resets CUDA's peak: take its rows' peaks too
+        inner = [v['peak_mb'] for v in r.get('rows', {}).values() if isinstance(v, dict) and 'peak_mb' in v]
+        res['stages'][name] = dict(result=r, seconds=round(time.perf_counter() - t0, 1), peak_mb=round(max([mem.mb, *inner]), 1))
         save(); print(f'[{name}: {time.perf_counter() - t0:.0f} s]', flush=True)
         return r
     enc = stage('encoders', lambda: bench_encoders(a.profile, dev, runs=n['runs'], batch=1))
@@ -109,7 +104,7 @@ def main(argv=None):
     if 'rows' in fast: print(format_fast(fast))
     print('graph check:', res['stages']['graph_check']['result'])
     print('goals:', res['goals'])
-    for k, v in res['stages'].items(): print(f"  {k}: {v['seconds']} s, peak GPU {v['peak_gpu_mb']} MiB")
+    for k, v in res['stages'].items(): print(f"  {k}: {v['seconds']} s, peak memory above the stage's start {v['peak_mb']} MiB")
     return res
 
 

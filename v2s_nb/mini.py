@@ -18,7 +18,11 @@ from .core import V2SError, get_profile, shared_path, atomic_path, seed_everythi
 from .faces import MediaPipeDetector, make_detector, track_faces, iter_crops, to_css, crop_affine, crop_face
 from .weights import PACKAGE_WEIGHTS, sha256sum
 from .stylegan import Generator
-from .encoders import build_encoders, FrEN, ViEN
+from .encoders import build_encoders, FrEN, ViEN, VideoEncoder
+from .metrics import psnr, ssim, fid_from_features, temporal_consistency, identity_similarity
+from .edit.core import render_edited
+from .edit.pose import pose_pairs, save_pose_editor, pose_response
+from .edit.age import AgeEdit, save_age_direction
 from .edit.appearance import seeded_w
 
 # %% auto #0
@@ -330,7 +334,6 @@ def clip_frames(fd:FaceData, split:str='train', min_len:int=20) -> list:
 # %% ../nbs/16a_mini.ipynb #b6b30834
 def pose_training_pairs(fd:FaceData, face3d, fren:FrEN, gap:int=10, mirror:bool=True) -> dict:
     "`pose_pairs` over the training clips (frames `gap` apart), plus each frame paired with its mirror image when `mirror`"
-    from v2s_nb.edit.pose import pose_pairs
     clips = clip_frames(fd, 'train')
     pairs = [pose_pairs(c[None], face3d, encoder=fren, gap=gap) for c in clips]
     if mirror: pairs += [pose_pairs(torch.stack([c, c.flip(-1)], 1), face3d, encoder=fren, gap=1) for c in clips]
@@ -356,8 +359,6 @@ def _half(sd:dict) -> dict: return {k: (v.half() if v.is_floating_point() else v
 
 def export_mini(G, fren:FrEN, vien:ViEN, pose, age_direction, dest=None, meta:dict|None=None) -> dict:
     "Write the five `mini` checkpoints (fp16) and their manifest (sha256, size) into `dest` (default: the package's assets)"
-    from v2s_nb.edit.pose import save_pose_editor
-    from v2s_nb.edit.age import save_age_direction
     dest = Path(dest or MINI_DIR); dest.mkdir(parents=True, exist_ok=True)
     avg = G.latent_avg.detach().half().float().cpu()                  # fp16-exact, as FrEN's copy of it is stored
     files = {
@@ -393,9 +394,8 @@ def masked_psnr(a, b, m) -> torch.Tensor: # (N,3,H,W) x2 in [-1,1], (N,1,H,W) ->
 def mini_figures(G, fren, vien, fd:FaceData, identity, age_estimator=None, age_dir=None, face3d=None, pose=None,
                  n_fd:int=2000, seed:int=0, progress:bool=False) -> dict:
     "Every figure of the model card, on held-out data (see above)"
-    from v2s_nb.metrics import psnr, ssim, fid_from_features, temporal_consistency, identity_similarity
-    from v2s_nb.encoders import VideoEncoder
     emb = lambda x: batched(identity, x, 256).numpy()
+    kept = lambda img, ref: identity_similarity(img, identity, reference=ref)['to_input']   # identity cosine to `ref`
     rend = lambda w: batched(G.render, w, 256)
     held = fd.select(('utkface', 'lfw'), 'held-out')
     rng = np.random.default_rng(seed)
@@ -410,7 +410,7 @@ def mini_figures(G, fren, vien, fd:FaceData, identity, age_estimator=None, age_d
                                      real_vs_real=fid_from_features(emb(fd.batch(train)[0]), e_held), n_generated=n_fd, n_held_out=len(held)))
     rec = batched(lambda x: G.render(fren(x)), xs, 256)
     out['photos'] = dict(n=len(held), psnr=float(psnr(rec, xs).mean()), psnr_real_pixels=float(masked_psnr(rec, xs, ms).mean()),
-                         ssim=float(ssim(rec, xs).mean()), identity_cosine=identity_similarity(rec, identity, reference=xs)['to_input'])
+                         ssim=float(ssim(rec, xs).mean()), identity_cosine=kept(rec, xs))
     for split in ('held-out', 'unseen'):
         res = {k: [] for k in ('fren_psnr', 'vien_psnr', 'fren_ssim', 'vien_ssim', 'fren_tc', 'vien_tc', 'input_tc')}
         for clip in clip_frames(fd, split):
@@ -423,18 +423,14 @@ def mini_figures(G, fren, vien, fd:FaceData, identity, age_estimator=None, age_d
             res['input_tc'].append(temporal_consistency(clip, clip))
         out[f'clips_{split}'] = {k: float(np.mean(v)) for k, v in res.items()} | dict(n_clips=len(res['fren_tc']))
     if age_estimator is not None and age_dir is not None:
-        from v2s_nb.edit.age import AgeEdit
-        from v2s_nb.edit.core import render_edited
         w = batched(fren, xs[:500], 256)
         base, old = render_edited(G, w), render_edited(G, w, [AgeEdit(age_dir, 20)])
         out['age'] = dict(n=len(w), mean_age_before=float(age_estimator(base).mean()), mean_age_after=float(age_estimator(old).mean()),
-                          identity_cosine=identity_similarity(old, identity, reference=base)['to_input'])
+                          identity_cosine=kept(old, base))
         out['age']['rise'] = out['age']['mean_age_after'] - out['age']['mean_age_before']
     if face3d is not None and pose is not None:
-        from v2s_nb.edit.pose import pose_response
         clips = clip_frames(fd, 'held-out') or clip_frames(fd, 'unseen')
         w = torch.cat([batched(fren, c, 256) for c in clips])[::3]
-        kept = lambda img, base: identity_similarity(img, identity, reference=base)['to_input']
         out['yaw'] = pose_response(G, w, pose, face3d, yaws=(-15., 15.), identity=kept) | dict(n=len(w))
     return out
 

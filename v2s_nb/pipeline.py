@@ -21,7 +21,7 @@ from .stylegan import load_generator
 from .encoders import load_encoders, VideoEncoder
 from .weights import MissingWeightsError
 from .face3d import load_face3d
-from .fast import fast_path, render_path, StreamStep, prefetch, BackgroundWriter
+from .fast import FastPath, fast_path, render_path, StreamStep, prefetch, BackgroundWriter
 from .edit.core import render_edited
 from .edit.appearance import seeded_w
 from .edit.spec import check_spec, load_spec, needs, load_edit_models, build_edits
@@ -155,7 +155,7 @@ class _Job:
     out: Path
     G: torch.nn.Module
     dev: torch.device
-    fp: object                      # the `FastPath`, or None for the plain path
+    fp: FastPath|None               # None: the plain path
     scale: float                    # crop side / face size
     progress: bool
     @property
