@@ -5,12 +5,12 @@ BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-v2s
 export HF_HUB_OFFLINE = 1
 
-.PHONY: install demo test test-fast sync readme browser
+.PHONY: install demo test test-fast docs sync readme browser
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]"
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev,docs]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -19,15 +19,22 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/v2s demo --out demo_out
 
-# every notebook (slow cells included) and the pytest suite, offline; -rs prints why a test skipped
-# (the browser test needs Debian's chromium and chromium-driver: `make browser`)
+# every notebook (nbdev-test --flags slow: slow cells included; the executed copies are kept in _build/executed
+# for the docs) and the pytest suite, offline; -rs prints why a test skipped (the browser tests need Debian's
+# chromium and chromium-driver: `make browser`; the site's own test runs in `make docs`)
 test: $(STAMP)
-	V2S_OFFLINE=1 $(BIN)/nbdev-test --flags slow
-	V2S_OFFLINE=1 $(BIN)/pytest -q -rs tests
+	V2S_OFFLINE=1 $(BIN)/python tools/docs.py execute --force
+	V2S_OFFLINE=1 $(BIN)/pytest -q -rs --ignore=tests/test_docs_site.py tests
 
 test-fast: $(STAMP)
 	V2S_OFFLINE=1 $(BIN)/nbdev-test
-	V2S_OFFLINE=1 $(BIN)/pytest -q -rs -m "not slow" tests
+	V2S_OFFLINE=1 $(BIN)/pytest -q -rs -m "not slow" --ignore=tests/test_docs_site.py tests
+
+# the documentation site in _site/ (Sphinx + myst-nb, offline): notebooks executed on the default models (reused
+# from `make test` when nothing changed since), rendered with their outputs, an API page per module; then its test
+docs: $(STAMP)
+	V2S_OFFLINE=1 $(BIN)/python tools/docs.py build
+	$(BIN)/pytest -q -rs -s tests/test_docs_site.py
 
 # Debian's Chromium and ChromeDriver for the browser test (root, Debian/Ubuntu); never a downloaded browser
 browser:
