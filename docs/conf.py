@@ -20,7 +20,6 @@ suppress_warnings = ['myst.header', 'mystnb.unknown_mime_type', 'misc.highlighti
 # API pages: members from each module's __all__, in source order, docments as :param: fields
 autodoc_member_order = 'bysource'
 autodoc_inherit_docstrings = False        # not torch's 'Define the computation performed at every call' on every forward
-autodoc_default_options = {'undoc-members': False}
 autodoc_typehints = 'signature'
 default_role = 'literal'                  # `name` in a docstring is code, as in the notebooks' markdown
 

@@ -66,6 +66,22 @@ def test_every_notebook_has_a_page_in_reading_order():
     assert listed == order, f'sidebar order {listed} != README order {order}'
 
 
+def test_api_pages_cover_every_public_symbol():
+    "Each module's page documents everything in its `__all__` (functions, classes, constants), with source links"
+    import importlib
+    pages = sorted((SITE/'api').glob('v2s_nb.*.html'))
+    assert len(pages) == len(_docs_tool()._modules())
+    missing, n = [], 0
+    for page in pages:
+        html, mod = page.read_text(), importlib.import_module(page.stem)
+        for sym in mod.__all__:
+            n += 1
+            if f'id="{page.stem}.{sym}"' not in html: missing.append(f'{page.stem}.{sym}')
+        assert '_modules/' in html, f'{page.name}: no source links'
+    print(f'API pages: {len(pages)} modules, {n} public symbols, {len(missing)} missing')
+    assert not missing, missing
+
+
 def _draws_figure(name: str) -> bool:
     "Does the rendered notebook hold a picture (an image output or a markdown image)?"
     nb = json.loads((ROOT/'_build'/'docs_src'/f'{name}.ipynb').read_text())

@@ -143,8 +143,18 @@ def write_sources():
     for m in _modules():
         nbname = owner.get(m)
         see = f'Written in the notebook {{doc}}`../{nbname}`, where it is explained with examples.\n\n' if nbname else ''
+        # autodoc lists a module's functions and classes by itself, but constants only when they have a `#:` comment
+        data = ''.join(f'.. autodata:: {m}.{k}\n   :no-value:\n\n' for k in _constants(m))
         (SRC/'api'/f'{m}.md').write_text(f'# `{m}`\n\n{see}```{{eval-rst}}\n.. automodule:: {m}\n   :members:\n'
-                                         f'   :show-inheritance:\n```\n')
+                                         f'   :undoc-members:\n   :show-inheritance:\n\n{data}```\n')
+
+
+def _constants(module: str) -> list:
+    "The names in a module's `__all__` that are data, not functions, classes or modules"
+    import importlib, inspect
+    mod = importlib.import_module(module)
+    return [k for k in getattr(mod, '__all__', []) if not (inspect.isroutine(v := getattr(mod, k)) or inspect.isclass(v)
+            or inspect.ismodule(v) or callable(v))]
 
 
 def build():

@@ -17,6 +17,8 @@ def _plain(line: str) -> str:
 
 
 def _fields(app, what, name, obj, options, lines):
+    if what in ('data', 'attribute') and getattr(obj, '__doc__', None) == getattr(type(obj), '__doc__', None):
+        lines[:] = []; return                # a constant: not `dict`'s or `str`'s own docstring under its name
     lines[:] = [_plain(l) for l in lines]
     if what not in ('function', 'method', 'class'): return
     try: d = docments(obj, full=True)
