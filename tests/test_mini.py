@@ -9,7 +9,7 @@ from v2s_nb.core import DEFAULT_PROFILE, get_profile, frames_to_images
 from v2s_nb.stylegan import load_generator
 from v2s_nb.encoders import load_encoders
 from v2s_nb.edit.spec import load_edit_models
-from v2s_nb.mini import MINI_DIR, sample_faces, photo_crop, box_masks, masked_psnr, reconstruct, _split_photos, prepare_faces, FaceData
+from v2s_nb.mini import MINI_DIR, sample_faces, photo_crop, box_masks, masked_psnr, reconstruct, _split_photos, prepare_faces, FaceData, train_vien
 from conftest import shared_file, SHARED
 
 ROLES = ('generator', 'fren', 'vien', 'pose', 'age')
@@ -104,3 +104,7 @@ def test_prepare_faces_small(tmp_path):
     t = fd.frame[clip_idx]; cut = int(round(len(t) * 0.8))
     assert (fd.split[clip_idx][t < cut] == 0).all() and (fd.split[clip_idx][t >= cut] == 1).all()
     assert len(fd.pairs('train')) == cut - 1
+    # ViEN training on it, counted in steps (the dense-loss ablation's budget): exactly that many, then frozen
+    G = load_generator('mini'); fren, _ = load_encoders('mini', G)
+    vien, log = train_vien(G, fren, fd, tmp_path, steps=3, batch=4, progress=False)
+    assert [l['step'] for l in log] == [1, 2, 3] and {l['stage'] for l in log} == {1} and not vien.training

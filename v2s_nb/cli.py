@@ -115,7 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub('evaluate', 'Table 1: every method on a folder of videos (markdown, CSV, bar chart, JSON)')
     p.add_argument('--videos', required=True, metavar='DIR', help='folder of test videos (or one video)'); _common(p)
     p.add_argument('--methods', default='vien,fren,fren-smooth,psp,e4e,restyle-psp,i2s',
-                   help='comma-separated, from vien, fren, fren-smooth, psp, e4e, restyle-psp, restyle-e4e, i2s')
+                   help='comma-separated, from vien, fren, fren-smooth, psp, e4e, restyle-psp, restyle-e4e, i2s; '
+                        'ablations: vien-noreuse (latent reuse off), fren-reuse@K (FrEN, entries ≥K from frame 0)')
     p.add_argument('--frames', type=int, default=24, help='frames per video (default 24)')
     _face_flags(p)
     p.add_argument('--i2s-iters', type=int, default=100, help='Image2StyleGAN iterations per frame (paper: 1500)')

@@ -22,8 +22,9 @@ from .metrics import (psnr, ssim, fid_inception, inception_features, fid_from_fe
                             landmark_error, flow_warps, temporal_consistency, identity_net, identity_similarity)
 
 # %% auto #0
-__all__ = ['METHODS', 'COLUMNS', 'video_files', 'load_eval_clip', 'build_methods', 'render_latents', 'measure',
-           'measured_columns', 'evaluate', 'table_markdown', 'plot_table', 'write_table']
+__all__ = ['METHODS', 'COLUMNS', 'video_files', 'load_eval_clip', 'NoReuseEncoder', 'reuse_from_first', 'method_label',
+           'build_methods', 'render_latents', 'measure', 'measured_columns', 'evaluate', 'table_markdown', 'plot_table',
+           'write_table']
 
 # %% ../nbs/12_evaluation.ipynb #f8b53c4c
 def video_files(videos) -> list:
@@ -44,8 +45,8 @@ def load_eval_clip(path, n_frames:int=24, size:int=256, crop:str='track', detect
 METHODS = {'vien': 'ours (ViEN)', 'fren': 'ours, per frame (FrEN)', 'fren-smooth': 'FrEN + temporal smoothing',
            'psp': 'pSp', 'e4e': 'e4e', 'restyle-psp': 'ReStyle (pSp)', 'restyle-e4e': 'ReStyle (e4e)', 'i2s': 'Image2StyleGAN'}
 
-def _video_fn(fren, vien):
-    enc = VideoEncoder(fren, vien)
+def _video_fn(fren, vien, encoder=VideoEncoder):
+    enc = encoder(fren, vien)
     return lambda frames: torch.stack(list(enc.encode(frames))).cpu()
 
 def _i2s_loss(weights_dir, device):
@@ -53,19 +54,43 @@ def _i2s_loss(weights_dir, device):
     try: return LPIPSLoss('vgg', weights_dir=weights_dir, random_backbone=False).to(device), 'L2 + LPIPS-VGG'
     except MissingWeightsError: return None, 'L2 only (no VGG16 ImageNet weights for LPIPS)'
 
+# %% ../nbs/12_evaluation.ipynb #c14c3fb8
+class NoReuseEncoder(VideoEncoder):
+    "ViEN with latent reuse switched off (an ablation): its low entries, FrEN's high entries of the same frame"
+    def _vien(self, x, prev):
+        low = self.vien.predict_low(x, prev)
+        return torch.cat([low, self._fren(x)[:, low.shape[1]:]], 1)
+
+def reuse_from_first(per_frame, k:int): # per_frame: clip fn (T,3,H,W) -> (T,n,d)
+    "A clip function: `per_frame`'s latents below entry `k`, the first frame's from `k` up (reuse with the split at `k`)"
+    def fn(frames):
+        w = per_frame(frames).clone(); w[:, k:] = w[:1, k:]; return w
+    return fn
+
+def method_label(name:str, n_latent:int) -> str|None:
+    "The table's name for a method key, ablations included; None for an unknown key"
+    if name in METHODS: return METHODS[name]
+    if name == 'vien-noreuse': return 'ViEN, latent reuse off'
+    k = name.removeprefix('fren-reuse@')
+    if k != name and k.isdigit() and int(k) <= n_latent: return f'FrEN, entries ≥{k} from frame 0'
+    return None
+
 # %% ../nbs/12_evaluation.ipynb #1c6a6236
 def build_methods(names, profile, G, weights_dir=None, device='cpu', i2s_iters:int=100, restyle_iters:int=5,
                   sigma:float=1.0, ablations:dict|None=None) -> list:
     "`InversionMethod`s for `names` (keys of `METHODS`), plus 'ours (label)' rows for `ablations` {label: folder}"
     p = get_profile(profile)
-    unknown = [n for n in names if n not in METHODS]
-    if unknown: raise V2SError(f"unknown method(s) {', '.join(unknown)}: choose from {', '.join(METHODS)}")
+    unknown = [n for n in names if n not in METHODS and method_label(n, G.n_latent) is None]
+    if unknown: raise V2SError(f"unknown method(s) {', '.join(unknown)}: choose from {', '.join(METHODS)}, "
+                               f"or the ablations vien-noreuse and fren-reuse@K (K from 0 to {G.n_latent})")
     fren, vien = load_encoders(p, G, weights_dir=weights_dir, device=device)
     pretrained = p.name == 'paper'                    # the official FFHQ pSp/e4e weights exist only for the paper's generator
     ours_note, base_note = ('random weights' if p.random_weights else ''), ('' if pretrained else 'random weights')
     cfg, out = style_encoder_config(p), []
     for n in names:
         if n == 'vien': fn = _video_fn(fren, vien)
+        elif n == 'vien-noreuse': fn = _video_fn(fren, vien, NoReuseEncoder)
+        elif n.startswith('fren-reuse@'): fn = reuse_from_first(frame_by_frame(fren, device=device), int(n.split('@')[1]))
         elif n == 'fren': fn = frame_by_frame(fren, device=device)
         elif n == 'fren-smooth': fn = lambda f, per=frame_by_frame(fren, device=device): smooth_latents(per(f), sigma, G.n_low)
         elif n in ('psp', 'e4e'):
@@ -78,7 +103,7 @@ def build_methods(names, profile, G, weights_dir=None, device='cpu', i2s_iters:i
             lp, how = _i2s_loss(weights_dir, device)
             fn = lambda f, lp=lp: optimize_wplus(G, f.to(device), i2s_iters, lpips=lp).cpu()
             out.append(InversionMethod(METHODS[n], fn, f'{i2s_iters} iterations, {how}', warmup=False)); continue
-        out.append(InversionMethod(METHODS[n], fn, ours_note if n in ('vien', 'fren', 'fren-smooth') else base_note))
+        out.append(InversionMethod(method_label(n, G.n_latent), fn, base_note if n in ('psp', 'e4e') or n.startswith('restyle') else ours_note))
     for label, folder in (ablations or {}).items():
         f, v = Path(folder)/'fren.pt', Path(folder)/'vien.pt'
         if not (f.is_file() and v.is_file()): raise V2SError(f"ablation '{label}': {folder} must hold fren.pt and vien.pt")

@@ -285,16 +285,17 @@ def jitter(x, m, max_shift:float=0.04, max_zoom:float=0.04, generator=None) -> t
     return F.grid_sample(x, grid, padding_mode='border', align_corners=False), F.grid_sample(m, grid, align_corners=False)
 
 def train_vien(G, fren:FrEN, fd:FaceData, out, minutes:float=10., stage2:float=0.5, batch:int=32, lr:float=2e-4,
-               photo_frac:float=0.5, lam_dense:float=1e-4, dense=None, seed:int=0, progress:bool=True) -> tuple:
+               photo_frac:float=0.5, lam_dense:float=1e-4, dense=None, seed:int=0, progress:bool=True,
+               steps:int|None=None, # a step count instead of `minutes`: ablations that must match step for step
+              ) -> tuple:
     "ViEN from `fren`, trained for `minutes` on clip pairs and jittered photo pairs; the dense term (`dense`) joins after `stage2`"
     dev = next(G.parameters()).device; gen = torch.Generator().manual_seed(seed)
     vien = ViEN.from_fren(fren, G.n_low).to(dev).train()
     opt = torch.optim.Adam(vien.parameters(), lr=lr, betas=(0.9, 0.99))
     pairs, photos = fd.pairs('train'), fd.select(('utkface', 'lfw'), 'train')
     noise, log, t0 = G.make_noise(randomize=False), [], time.perf_counter()
-    bar = tqdm(total=round(60 * minutes), desc='ViEN', unit='s', disable=not progress)
-    while (el := time.perf_counter() - t0) < 60 * minutes:
-        frac = el / (60 * minutes)
+    bar = tqdm(total=steps or round(60 * minutes), desc='ViEN', unit='step' if steps else 's', disable=not progress)
+    while (frac := len(log) / steps if steps else (time.perf_counter() - t0) / (60 * minutes)) < 1:
         for g in opt.param_groups: g['lr'] = lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
         n_ph = int(round(batch * photo_frac))
         pi = pairs[torch.randint(len(pairs), (batch - n_ph,), generator=gen).numpy()]
@@ -307,7 +308,7 @@ def train_vien(G, fren:FrEN, fd:FaceData, out, minutes:float=10., stage2:float=0
         if dense is not None and frac >= stage2: d = dense(y, cur); loss = loss + lam_dense * d
         opt.zero_grad(set_to_none=True); loss.backward(); torch.nn.utils.clip_grad_norm_(vien.parameters(), 5.); opt.step()
         log.append(dict(step=len(log) + 1, rec=rec.item(), loss=loss.item(), stage=1 + int(frac >= stage2 and dense is not None)))
-        bar.update(round(time.perf_counter() - t0) - bar.n)
+        bar.update(1 if steps else round(time.perf_counter() - t0) - bar.n)
     bar.close()
     return vien.eval().requires_grad_(False), log
 
