@@ -56,7 +56,7 @@ def execute(force=False):
     # forked, so they inherit this)
     nbdev.test.write_nb = lambda nb, fn: write_nb(nb, EXECUTED/Path(fn).name)
     t0 = time.time()
-    nbdev.test.nbdev_test(path=str(NBS), flags='slow', save=True)    # exits 1, naming the notebooks, if any fails
+    nbdev.test.nbdev_test(path=str(NBS), flags='slow', save=True, timing=True)   # exits 1, naming any that fails
     for f in NBS.glob('*.ipynb'):                                   # `skip_exec: true` notebooks are shown as written
         if not (EXECUTED/f.name).exists(): shutil.copy(f, EXECUTED/f.name)
     KEY.write_text(json.dumps({'key': key, 'seconds': round(time.time() - t0, 1)}))
