@@ -1,5 +1,5 @@
 """Shared fixtures: the offline assets beside the project, small videos made on the fly, and a `v2s` runner."""
-import os, subprocess, sys
+import os, shutil, subprocess, sys
 from pathlib import Path
 import pytest
 
@@ -8,6 +8,7 @@ os.environ.setdefault('V2S_OFFLINE', '1')
 ROOT = Path(__file__).resolve().parents[1]
 V2S = Path(sys.executable).parent/'v2s'  # the installed console script
 from v2s_nb.core import shared_path                       # the finder the notebooks use ($V2S_SHARED or ../shared)
+CHROMIUM, CHROMEDRIVER = (shutil.which(n) or f'/usr/bin/{n}' for n in ('chromium', 'chromedriver'))   # Debian's (`make browser`)
 SHARED = shared_path() or Path(os.environ.get('V2S_SHARED', ROOT.parent/'shared'))   # the fallback names the path in skip messages
 
 
@@ -34,6 +35,25 @@ def run_main(*args):
         try: rc = main([str(a) for a in args])
         except SystemExit as e: rc = e.code if isinstance(e.code, int) else 1
     return types.SimpleNamespace(returncode=rc, stdout=out.getvalue(), stderr=err.getvalue())
+
+
+def headless_chrome(user_data_dir, window:str='1400,1600', console_log:bool=False):
+    """Debian's Chromium, headless, driven by Selenium (never a downloaded browser); skips the test, saying what to
+    install, when Chromium, ChromeDriver or Selenium is missing. `console_log` keeps the page console for `get_log`."""
+    for exe in (CHROMIUM, CHROMEDRIVER):
+        if not Path(exe).exists(): pytest.skip(f'browser test skipped: {exe} is not installed (make browser)')
+    try: from selenium import webdriver
+    except ImportError: pytest.skip('browser test skipped: Python package selenium is not installed (pip install -e .[dev])')
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+    opts = Options()
+    opts.binary_location = CHROMIUM
+    for a in ('--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
+              '--disable-background-networking', '--disable-component-update', '--disable-sync', f'--window-size={window}',
+              '--no-proxy-server', f'--user-data-dir={user_data_dir}'):
+        opts.add_argument(a)
+    if console_log: opts.set_capability('goog:loggingPrefs', {'browser': 'ALL'})
+    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
 
 
 def make_video(path, n_frames=24, size=96, fps=24, seed=0):

@@ -7,9 +7,7 @@ is missing (install: `apt-get install chromium chromium-driver`; `pip install -e
 import json, os, shutil, socket, subprocess, sys, time
 from pathlib import Path
 import pytest
-from conftest import ROOT
-
-CHROMIUM, CHROMEDRIVER = shutil.which('chromium') or '/usr/bin/chromium', shutil.which('chromedriver') or '/usr/bin/chromedriver'
+from conftest import ROOT, CHROMIUM, CHROMEDRIVER, headless_chrome
 ARTIFACTS = ROOT/'.artifacts'
 
 
@@ -67,18 +65,9 @@ def lab(tmp_path):
 
 @pytest.mark.slow
 def test_widgets_notebook_in_chromium(lab, tmp_path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    opts = Options()
-    opts.binary_location = CHROMIUM
-    for a in ('--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
-              '--disable-background-networking', '--disable-component-update', '--disable-sync', '--window-size=1400,1800', '--no-proxy-server',
-              f'--user-data-dir={tmp_path/"chrome"}'):
-        opts.add_argument(a)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    driver = headless_chrome(tmp_path/'chrome', window='1400,1800')
     try:
         driver.get(lab)
         _wait(lambda: driver.execute_script(

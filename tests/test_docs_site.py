@@ -4,15 +4,14 @@ page loads without console errors, every notebook page that draws a figure shows
 Run by `make docs` after the build (CI does); skips, saying why, when `_site/` has not been built or Chromium is
 missing. Screenshots of three pages go to `_site/_screenshots/` for review.
 """
-import functools, http.server, importlib.util, json, re, shutil, threading, time
+import functools, http.server, importlib.util, json, re, threading, time
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit, unquote
 import pytest
-from conftest import ROOT
+from conftest import ROOT, headless_chrome
 
 SITE = ROOT/'_site'
-CHROMIUM, CHROMEDRIVER = shutil.which('chromium') or '/usr/bin/chromium', shutil.which('chromedriver') or '/usr/bin/chromedriver'
 pytestmark = pytest.mark.skipif(not (SITE/'index.html').exists(), reason='docs site not built: run `make docs`')
 
 
@@ -105,20 +104,7 @@ def served():
 
 @pytest.fixture(scope='module')
 def chrome(tmp_path_factory):
-    for exe in (CHROMIUM, CHROMEDRIVER):
-        if not Path(exe).exists(): pytest.skip(f'browser test skipped: {exe} is not installed (make browser)')
-    try: from selenium import webdriver
-    except ImportError: pytest.skip('browser test skipped: selenium is not installed (pip install -e .[dev])')
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-    opts = Options()
-    opts.binary_location = CHROMIUM
-    for a in ('--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--no-proxy-server',
-              '--disable-background-networking', '--disable-component-update', '--disable-sync', '--window-size=1400,1600',
-              f'--user-data-dir={tmp_path_factory.mktemp("chrome")}'):
-        opts.add_argument(a)
-    opts.set_capability('goog:loggingPrefs', {'browser': 'ALL'})
-    d = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    d = headless_chrome(tmp_path_factory.mktemp('chrome'), console_log=True)
     d.set_page_load_timeout(60)
     yield d
     d.quit()

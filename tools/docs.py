@@ -153,8 +153,7 @@ def _constants(module: str) -> list:
     "The names in a module's `__all__` that are data, not functions, classes or modules"
     import importlib, inspect
     mod = importlib.import_module(module)
-    return [k for k in getattr(mod, '__all__', []) if not (inspect.isroutine(v := getattr(mod, k)) or inspect.isclass(v)
-            or inspect.ismodule(v) or callable(v))]
+    return [k for k in getattr(mod, '__all__', []) if not (callable(v := getattr(mod, k)) or inspect.ismodule(v))]
 
 
 def build():
@@ -169,7 +168,7 @@ def build():
     if r.returncode: sys.exit(f'docs: sphinx-build failed (exit {r.returncode}); see the messages above')
     shutil.move(html, SITE)
     t2 = time.time()
-    pages = [p for p in SITE.rglob('*.html')]
+    pages = list(SITE.rglob('*.html'))
     images = [p for p in SITE.rglob('*') if p.suffix.lower() in ('.png', '.jpg', '.jpeg', '.gif', '.svg')
               and '_static' not in p.parts]
     report = {'seconds_execute': round(t1 - t0, 1), 'seconds_render': round(t2 - t1, 1), 'seconds_total': round(t2 - t0, 1),
