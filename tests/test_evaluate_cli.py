@@ -29,6 +29,34 @@ def test_evaluate_bad_input(tmp_path):
                           'unknown method(s) stylegan9', out=tmp_path/'t')
 
 
+def test_evaluate_reads_trained_baselines(tmp_path):
+    "--baselines DIR: pSp / ReStyle / FrEN as tools/train_baselines.py saves them (fp16, profile, steps) become the rows"
+    import torch
+    from v2s_nb.core import seeded
+    from v2s_nb.stylegan import load_generator
+    from v2s_nb.encoders import build_encoders
+    from v2s_nb.baselines import StyleEncoder, ReStyle, style_encoder_config
+    G, cfg, d = load_generator('tiny'), style_encoder_config('tiny'), tmp_path/'trained'
+    d.mkdir()
+    with seeded(7): models = {'psp': StyleEncoder('psp', cfg, G.latent_avg), 'restyle-psp': ReStyle(G, 'psp', cfg, 2),
+                              'fren-same': build_encoders('tiny', G.latent_avg)[0]}
+    for n, m in models.items():
+        torch.save({'model': {k: v.half() for k, v in m.state_dict().items()}, 'profile': 'tiny', 'steps': 12, 'batch': 4}, d/f'{n}.pt')
+    vids = tmp_path/'vids'; vids.mkdir(); make_video(vids/'a.mp4', n_frames=8, size=64)
+    r = run_main('evaluate', '--videos', vids, '--out', tmp_path/'t', '--profile', 'tiny', '--crop', 'center', '--frames', '8',
+                 '--methods', 'fren,fren-same,psp,restyle-psp', '--restyle-iters', '2', '--baselines', d, '-q')
+    assert r.returncode == 0, r.stderr
+    rows = {x['method']: x for x in csv.DictReader(open(tmp_path/'t'/'table.csv'))}
+    assert list(rows) == ['ours, per frame (FrEN)', 'FrEN, trained as the baselines', 'pSp', 'ReStyle (pSp)']
+    assert all(rows[k]['note'] == 'trained here: 12 steps × 4 faces, the same for every baseline' for k in list(rows)[1:])
+    assert rows['FrEN, trained as the baselines']['psnr'] != rows['ours, per frame (FrEN)']['psnr']   # its own weights, not the profile's
+    _assert_clean_failure(run_main('evaluate', '--videos', vids, '--out', tmp_path/'u', '--methods', 'e4e', '--baselines', d),
+                          'e4e.pt does not exist', 'tools/train_baselines.py')
+    _assert_clean_failure(run_main('evaluate', '--videos', vids, '--out', tmp_path/'u', '--methods', 'psp', '--baselines', d),
+                          "trained for profile 'tiny', not 'mini'")
+    _assert_clean_failure(run_main('evaluate', '--videos', vids, '--out', tmp_path/'u', '--methods', 'fren-same'), '--baselines')
+
+
 def test_bench_prints_ratios_to_vien():
     r = run_v2s('bench', '--profile', 'tiny', '--runs', '2', '--device', 'cpu', '--frames', '4', '--streams', '2', '--e2e-frames', '6')
     assert r.returncode == 0, r.stderr

@@ -6,7 +6,7 @@
 
 `make test` runs `execute --force` (it is the notebook half of the test suite), so `make docs` after it only renders.
 The copies are reused when nothing they depend on changed: the key hashes every notebook's cells, the library, the
-shipped models, `pyproject.toml` and whether `../shared` is present.
+shipped models, the trained evaluation encoders in `models/`, `pyproject.toml` and whether `../shared` is present.
 
 Why Sphinx + myst-nb: nbdev's own `nbdev-docs` needs Quarto, which cannot be installed offline. Sphinx, myst-nb,
 furo and sphinx-mathjax-offline are pure wheels from PyPI; myst-nb renders notebooks with their stored outputs,
@@ -25,12 +25,12 @@ KEY = EXECUTED/'key.json'
 
 
 def source_key() -> str:
-    "What the executed notebooks depend on: cell sources (not outputs), the library, the shipped models, the config"
+    "What the executed notebooks depend on: cell sources (not outputs), the library, the shipped models, models/, the config"
     h = hashlib.sha256()
     for f in sorted(NBS.glob('*.ipynb')):
         h.update(f.name.encode())
         for c in json.loads(f.read_text())['cells']: h.update((c['cell_type'] + ''.join(c['source'])).encode())
-    for f in sorted(p for p in (ROOT/'v2s_nb').rglob('*') if p.is_file() and '__pycache__' not in p.parts):
+    for f in sorted(p for d in ('v2s_nb', 'models') for p in (ROOT/d).rglob('*') if p.is_file() and '__pycache__' not in p.parts):
         h.update(str(f.relative_to(ROOT)).encode()); h.update(f.read_bytes())
     h.update((ROOT/'pyproject.toml').read_bytes())
     h.update(str((ROOT.parent/'shared').exists() or bool(os.environ.get('V2S_SHARED'))).encode())

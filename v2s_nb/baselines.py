@@ -177,12 +177,15 @@ class ReStyle(nn.Module):
     @property
     def G(self): return self._G[0]
 
+    def refine(self, x, w): # x (B,3,s,s) already at the encoder's size, w (B,n,d) -> the next W+
+        "One ReStyle step: the residual predicted from the image beside the current code's rendering"
+        y = resize(self.G.render(w).clamp(-1, 1), self.cfg.img_size)
+        return w + self.encoder(torch.cat([x, y], 1))
+
     def forward(self, images):
         x = resize(images.float(), self.cfg.img_size)
         w = self.latent_avg.expand(len(x), -1, -1)
-        for t in range(self.n_iters):
-            y = resize(self.G.render(w).clamp(-1, 1), self.cfg.img_size)
-            w = w + self.encoder(torch.cat([x, y], 1))
+        for t in range(self.n_iters): w = self.refine(x, w)
         return w
 
 # %% ../nbs/11_baselines.ipynb #a0bd34e4

@@ -116,12 +116,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--videos', required=True, metavar='DIR', help='folder of test videos (or one video)'); _common(p)
     p.add_argument('--methods', default='vien,fren,fren-smooth,psp,e4e,restyle-psp,i2s',
                    help='comma-separated, from vien, fren, fren-smooth, psp, e4e, restyle-psp, restyle-e4e, i2s; '
+                        'fren-same (FrEN trained as the baselines, needs --baselines); '
                         'ablations: vien-noreuse (latent reuse off), fren-reuse@K (FrEN, entries ≥K from frame 0)')
     p.add_argument('--frames', type=int, default=24, help='frames per video (default 24)')
+    p.add_argument('--start', type=float, default=0., metavar='FRAC', help='begin each clip this far into its video (0.8: the last fifth; default 0)')
     _face_flags(p)
     p.add_argument('--i2s-iters', type=int, default=100, help='Image2StyleGAN iterations per frame (paper: 1500)')
     p.add_argument('--restyle-iters', type=int, default=5); p.add_argument('--sigma', type=float, default=1.0, help='smoothing σ in frames (fren-smooth)')
     p.add_argument('--ablation', action='append', default=[], metavar='LABEL=DIR', help='an extra row from DIR/fren.pt + DIR/vien.pt (repeatable)')
+    p.add_argument('--baselines', default=None, metavar='DIR', help='pSp/e4e/ReStyle (and fren-same) as tools/train_baselines.py trained them into DIR')
     p.set_defaults(func=_cmd_evaluate)
     p = sub('bench', 'time our encoders and the baselines per frame, same inputs, one process; then the fast path')
     _common(p, out_default=False, profile_default='paper'); p.add_argument('--runs', type=int, default=10, help='timed runs per encoder (default 10)')
@@ -229,7 +232,7 @@ def _cmd_evaluate(a):
     if len(abl) != len(a.ablation): raise V2SError(f"--ablation takes LABEL=DIR, got {', '.join(s for s in a.ablation if '=' not in s)}")
     rep = evaluate(a.videos, a.out, methods=[m for m in a.methods.split(',') if m], profile=prof, n_frames=a.frames, device=a.device,
                    weights_dir=a.weights, crop=a.crop, detector=a.detector, i2s_iters=a.i2s_iters, restyle_iters=a.restyle_iters,
-                   sigma=a.sigma, ablations=abl, progress=not a.quiet)
+                   sigma=a.sigma, ablations=abl, baselines=a.baselines, start=a.start, progress=not a.quiet)
     print(table_markdown(rep['rows'], rep['settings']))
     for what, why in rep['left_out'].items(): print(f"  left out {what}: {why}")
     print(f"written: {a.out}/table.md, table.csv, table.png, report.json")

@@ -4,27 +4,27 @@
 
 # %% ../nbs/12_evaluation.ipynb #a90afea9
 from __future__ import annotations
-import csv, json, time
+import csv, itertools, json, time
 from pathlib import Path
 import numpy as np
 import torch
 from tqdm.auto import tqdm
 from .core import V2SError, DEFAULT_PROFILE, get_profile, get_device, frames_to_images, center_crop, resize, batched, atomic_path, prepare_output_dir, seeded
-from .weights import MissingWeightsError
+from .weights import MissingWeightsError, load_strict
 from .video import VideoReader
 from .faces import track_faces, iter_crops, CROP_SCALE
 from .curation import list_videos
 from .stylegan import load_generator
-from .encoders import load_encoders, VideoEncoder
-from .baselines import (InversionMethod, frame_by_frame, load_style_encoder, style_encoder_config, ReStyle,
+from .encoders import load_encoders, build_encoders, VideoEncoder
+from .baselines import (InversionMethod, frame_by_frame, load_style_encoder, style_encoder_config, ReStyle, StyleEncoder,
                               optimize_wplus, smooth_latents)
 from .metrics import (psnr, ssim, fid_inception, inception_features, fid_from_features, load_landmarker,
                             landmark_error, flow_warps, temporal_consistency, identity_net, identity_similarity)
 
 # %% auto #0
 __all__ = ['METHODS', 'COLUMNS', 'video_files', 'load_eval_clip', 'NoReuseEncoder', 'reuse_from_first', 'method_label',
-           'build_methods', 'render_latents', 'measure', 'measured_columns', 'evaluate', 'table_markdown', 'plot_table',
-           'write_table']
+           'trained_baseline', 'build_methods', 'render_latents', 'measure', 'measured_columns', 'evaluate',
+           'table_markdown', 'plot_table', 'write_table']
 
 # %% ../nbs/12_evaluation.ipynb #f8b53c4c
 def video_files(videos) -> list:
@@ -33,17 +33,27 @@ def video_files(videos) -> list:
     if not p.exists(): raise V2SError(f"'{p}' does not exist: pass a folder of videos (or one video) with --videos")
     return [p] if p.is_file() else list_videos(p)
 
-def load_eval_clip(path, n_frames:int=24, size:int=256, crop:str='track', detector='auto', scale:float=CROP_SCALE) -> torch.Tensor:
-    "The first `n_frames` frames of `path` as face crops (T,3,size,size) in [-1,1], cut at `scale` × the face"
+def load_eval_clip(path, n_frames:int=24, size:int=256, crop:str='track', detector='auto', scale:float=CROP_SCALE,
+                   start:float=0., # where the clip begins, as a fraction of the video (0.8: its last fifth)
+                  ) -> torch.Tensor:
+    "`n_frames` frames of `path` from `start` on, as face crops (T,3,size,size) in [-1,1], cut at `scale` × the face"
     if crop not in ('track', 'center'): raise V2SError(f"crop must be 'track' or 'center', not {crop!r}")
+    if not 0 <= start < 1: raise V2SError(f"start must be a fraction of the video in [0, 1), not {start}")
     if crop == 'center':
-        with VideoReader(path) as r: return resize(center_crop(frames_to_images([f for _, f in zip(range(n_frames), r)])), size)
-    track = track_faces(path, detector, max_frames=n_frames)
-    return resize(frames_to_images([c for _, (_, _, c, _) in zip(range(n_frames), iter_crops(path, track, 256, scale))]), size)
+        with VideoReader(path) as r:
+            frames = list(r) if start else [f for _, f in zip(range(n_frames), r)]
+        s = int(round(len(frames) * start))
+        return resize(center_crop(frames_to_images(frames[s:s + n_frames])), size)
+    track = track_faces(path, detector, max_frames=None if start else n_frames)   # the whole track when starting later, smoothed as training saw it
+    s = int(round(len(track) * start))
+    crops = [c for _, _, c, _ in itertools.islice(iter_crops(path, track, 256, scale), s, s + n_frames)]
+    if not crops: raise V2SError(f"'{path}' has no frames from {start:.0%} on: lower --start")
+    return resize(frames_to_images(crops), size)
 
 # %% ../nbs/12_evaluation.ipynb #97436d79
 METHODS = {'vien': 'ours (ViEN)', 'fren': 'ours, per frame (FrEN)', 'fren-smooth': 'FrEN + temporal smoothing',
-           'psp': 'pSp', 'e4e': 'e4e', 'restyle-psp': 'ReStyle (pSp)', 'restyle-e4e': 'ReStyle (e4e)', 'i2s': 'Image2StyleGAN'}
+           'psp': 'pSp', 'e4e': 'e4e', 'restyle-psp': 'ReStyle (pSp)', 'restyle-e4e': 'ReStyle (e4e)', 'i2s': 'Image2StyleGAN',
+           'fren-same': "FrEN, trained as the baselines"}
 
 def _video_fn(fren, vien, encoder=VideoEncoder):
     enc = encoder(fren, vien)
@@ -76,8 +86,23 @@ def method_label(name:str, n_latent:int) -> str|None:
     return None
 
 # %% ../nbs/12_evaluation.ipynb #1c6a6236
+def trained_baseline(name:str, folder, profile, G, restyle_iters:int=5, device='cpu') -> tuple:
+    "(encoder, note) for `name` ('psp', 'e4e', 'restyle-psp', 'restyle-e4e' or 'fren-same') as `tools/train_baselines.py` trained it into `folder`"
+    p, f = get_profile(profile), Path(folder)/f'{name}.pt'
+    if not f.is_file(): raise V2SError(f"{f} does not exist: train it with `python tools/train_baselines.py {folder} --only {name}`")
+    ck = torch.load(f, map_location='cpu', weights_only=True)
+    if ck.get('profile') != p.name: raise V2SError(f"{f} was trained for profile {ck.get('profile')!r}, not {p.name!r}: evaluate with --profile {ck.get('profile')}")
+    cfg = style_encoder_config(p)
+    if name == 'fren-same': model = build_encoders(p, G.latent_avg)[0]
+    elif name.startswith('restyle'): model = ReStyle(G, name.split('-')[1], cfg, restyle_iters)
+    else: model = StyleEncoder(name, cfg, G.latent_avg)
+    load_strict(model, {k: v.float() for k, v in ck['model'].items()}, f"{f} is not a {name} encoder for profile '{p.name}'")
+    return model.eval().requires_grad_(False).to(device), f"trained here: {ck['steps']} steps × {ck['batch']} faces, the same for every baseline"
+
 def build_methods(names, profile, G, weights_dir=None, device='cpu', i2s_iters:int=100, restyle_iters:int=5,
-                  sigma:float=1.0, ablations:dict|None=None) -> list:
+                  sigma:float=1.0, ablations:dict|None=None,
+                  baselines=None, # a folder of baselines trained by tools/train_baselines.py (instead of official or random weights)
+                 ) -> list:
     "`InversionMethod`s for `names` (keys of `METHODS`), plus 'ours (label)' rows for `ablations` {label: folder}"
     p = get_profile(profile)
     unknown = [n for n in names if n not in METHODS and method_label(n, G.n_latent) is None]
@@ -86,8 +111,12 @@ def build_methods(names, profile, G, weights_dir=None, device='cpu', i2s_iters:i
     fren, vien = load_encoders(p, G, weights_dir=weights_dir, device=device)
     pretrained = p.name == 'paper'                    # the official FFHQ pSp/e4e weights exist only for the paper's generator
     ours_note, base_note = ('random weights' if p.random_weights else ''), ('' if pretrained else 'random weights')
+    if 'fren-same' in names and baselines is None: raise V2SError("fren-same is FrEN as tools/train_baselines.py trains it: pass that folder with --baselines")
     cfg, out = style_encoder_config(p), []
     for n in names:
+        if baselines is not None and (n in ('psp', 'e4e', 'fren-same') or n.startswith('restyle')):
+            model, note = trained_baseline(n, baselines, p, G, restyle_iters, device)
+            out.append(InversionMethod(METHODS[n], frame_by_frame(model, device=device), note)); continue
         if n == 'vien': fn = _video_fn(fren, vien)
         elif n == 'vien-noreuse': fn = _video_fn(fren, vien, NoReuseEncoder)
         elif n.startswith('fren-reuse@'): fn = reuse_from_first(frame_by_frame(fren, device=device), int(n.split('@')[1]))
@@ -130,7 +159,8 @@ def measure(method:InversionMethod, frames, G, landmarker=None, idnet=None, warp
     return row, rec
 
 # %% ../nbs/12_evaluation.ipynb #3ccce870
-COLUMNS = [('psnr', 'PSNR ↑', '{:.2f}'), ('ssim', 'SSIM ↑', '{:.4f}'), ('fid', 'FID ↓', '{:.2f}'), ('lm', 'LM ↓', '{:.2f}'),
+COLUMNS = [('psnr', 'PSNR ↑', '{:.2f}'), ('ssim', 'SSIM ↑', '{:.4f}'), ('fid', 'FID ↓', '{:.2f}'),
+           ('fd_id', 'FD ↓ (MobileFaceNet)', '{:.3f}'), ('lm', 'LM ↓', '{:.2f}'),
            ('tc', 'TC ↓', '{:.4f}'), ('id_input', 'ID to input ↑', '{:.3f}'), ('id_neighbour', 'ID neighbours ↑', '{:.3f}'),
            ('ms_per_frame', 't/frame ↓ (ms)', '{:.1f}')]
 
@@ -145,30 +175,33 @@ def _optional(what, fn, missing):
 # %% ../nbs/12_evaluation.ipynb #12c72da5
 def evaluate(videos, out, methods=('vien', 'fren', 'fren-smooth', 'psp', 'e4e', 'restyle-psp', 'i2s'), profile=DEFAULT_PROFILE,
              n_frames:int=24, device=None, weights_dir=None, crop:str='track', detector='auto', i2s_iters:int=100,
-             restyle_iters:int=5, sigma:float=1.0, ablations:dict|None=None, progress:bool=True) -> dict:
+             restyle_iters:int=5, sigma:float=1.0, ablations:dict|None=None, baselines=None, start:float=0., progress:bool=True) -> dict:
     "Table 1 for `methods` on the videos in `videos`; writes table.md/.csv/.png and report.json into `out`"
     p, dev = get_profile(profile), get_device(device)
     files = video_files(videos)
     G = load_generator(p, weights_dir=weights_dir, device=dev)
-    ms = build_methods(list(methods), p, G, weights_dir, dev, i2s_iters, restyle_iters, sigma, ablations)
+    ms = build_methods(list(methods), p, G, weights_dir, dev, i2s_iters, restyle_iters, sigma, ablations, baselines)
     missing = {}
     lmk = _optional('LM', lambda: load_landmarker(weights_dir, device=dev), missing)
     idn = _optional('identity', lambda: identity_net(weights_dir=weights_dir, device=dev), missing)
     inc = _optional('FID', lambda: fid_inception(weights_dir=weights_dir, device=dev), missing)
     out, _ = prepare_output_dir(out)
-    per_clip, feats = {m.name: {} for m in ms}, {m.name: [] for m in ms}
-    real_feats = []
+    per_clip, feats, id_feats = {m.name: {} for m in ms}, {m.name: [] for m in ms}, {m.name: [] for m in ms}
+    real_feats, real_id = [], []
+    id_emb = lambda x: batched(idn, x, 64, dev).double().cpu().numpy()
     bar = tqdm(total=len(files) * len(ms), desc='evaluating', unit='run', disable=not progress)
     for f in files:
-        try: frames = load_eval_clip(f, n_frames, G.size, crop, detector, p.crop_scale)
+        try: frames = load_eval_clip(f, n_frames, G.size, crop, detector, p.crop_scale, start)
         except V2SError as e: missing[f'clip {f.name}'] = str(e); bar.update(len(ms)); continue
         warps = flow_warps(frames) if len(frames) >= 7 else None
         if inc is not None: real_feats.append(inception_features(frames, inc))
+        if idn is not None: real_id.append(id_emb(frames))
         for m in ms:
             bar.set_postfix_str(f'{f.stem}: {m.name}')
             row, rec = measure(m, frames, G, lmk, idn, warps)
             per_clip[m.name][f.name] = row
             if inc is not None: feats[m.name].append(inception_features(rec, inc))
+            if idn is not None: id_feats[m.name].append(id_emb(rec))
             bar.update(1)
     bar.close()
     if not any(per_clip[ms[0].name]): raise V2SError(f"none of the {len(files)} videos in '{videos}' gave a clip: {'; '.join(missing.values())}")
@@ -178,10 +211,11 @@ def evaluate(videos, out, methods=('vien', 'fren', 'fren-smooth', 'psp', 'e4e', 
         r = {'method': m.name, 'note': m.note, 'clips': len(clips)}
         for k in {k for c in clips.values() for k in c}: r[k] = float(np.nanmean([c[k] for c in clips.values()]))
         if inc is not None and real_feats: r['fid'] = fid_from_features(np.concatenate(real_feats), np.concatenate(feats[m.name]))
+        if idn is not None and real_id: r['fd_id'] = fid_from_features(np.concatenate(real_id), np.concatenate(id_feats[m.name]))
         rows.append(r)
-    settings = dict(profile=p.name, random_weights=p.random_weights, device=str(dev), n_frames=n_frames, size=G.size, crop=crop,
+    settings = dict(profile=p.name, random_weights=p.random_weights, device=str(dev), n_frames=n_frames, start=start, size=G.size, crop=crop,
                     i2s_iters=i2s_iters, restyle_iters=restyle_iters, sigma=sigma, videos=[f.name for f in files],
-                    lm_detector=getattr(lmk, 'kind', None), threads=torch.get_num_threads())
+                    lm_detector=getattr(lmk, 'kind', None), threads=torch.get_num_threads(), baselines=None if baselines is None else str(baselines))
     report = dict(settings=settings, rows=rows, per_clip=per_clip, left_out=missing)
     write_table(rows, out, settings)
     with atomic_path(out/'report.json') as tmp: tmp.write_text(json.dumps(report, indent=2))
@@ -196,8 +230,9 @@ def table_markdown(rows, settings) -> str:
     for r in rows:
         lines.append(f"| {r['method']} | " + ' | '.join(f.format(r[k]) if k in r else '–' for k, h, f in cols) + f" | {r['note']} |")
     s = settings
+    when = f" from {s['start']:.0%} into each video" if s.get('start') else ''
     lines += ['', f"profile {s['profile']}{' (random weights)' if s['random_weights'] else ''}, {len(s['videos'])} videos × "
-              f"{s['n_frames']} frames at {s['size']} px ({s['crop']} crop), {s['device']} with {s['threads']} threads"]
+              f"{s['n_frames']} frames{when} at {s['size']} px ({s['crop']} crop), {s['device']} with {s['threads']} threads"]
     return '\n'.join(lines) + '\n'
 
 def plot_table(rows, ax_size:float=2.6):
@@ -207,7 +242,12 @@ def plot_table(rows, ax_size:float=2.6):
     fig, axs = plt.subplots(1, len(cols), figsize=(ax_size * len(cols), 3.2), squeeze=False)
     colours = plt.cm.tab10(np.arange(len(rows)) % 10)
     for ax, (k, h, _) in zip(axs[0], cols):
-        ax.bar(range(len(rows)), [r.get(k, np.nan) for r in rows], color=colours)
+        v = np.array([r.get(k, np.nan) for r in rows], float)
+        ax.bar(range(len(rows)), v, color=colours)
+        if k == 'ms_per_frame': ax.set_yscale('log')                      # milliseconds to seconds: one scale would hide the encoders
+        elif np.isfinite(v).sum() > 1:                                    # zoom on the spread: the methods differ by a few percent
+            lo, hi = np.nanmin(v), np.nanmax(v); pad = 0.15 * (hi - lo) or 0.05 * abs(hi) or 1
+            ax.set_ylim(lo - 2 * pad, hi + pad)
         ax.set_title(h, fontsize=9); ax.set_xticks(range(len(rows)))
         ax.set_xticklabels([r['method'] for r in rows], rotation=60, ha='right', fontsize=7)
     fig.tight_layout(); return fig

@@ -240,7 +240,8 @@ def landmark_error(a, b, landmarker:Landmarker, size:int=256, bs:int=32) -> floa
 # %% ../nbs/10_metrics.ipynb #30408065
 register(WeightsEntry('mobilefacenet', 'mobilefacenet.pt', 'https://github.com/foamliu/MobileFaceNet/releases/download/v1.0/mobilefacenet.pt',
     '90a00ba1d8b0b688af3deb731ed53dca582e6106805d1bc3cfdef55f570493f4', licence='Apache-2.0 (foamliu/MobileFaceNet)',
-    format='torch state dict of MobileFaceNet (saved from CUDA; loaded onto the CPU)', notes='foamliu/MobileFaceNet release v1.0'))
+    format='torch state dict of MobileFaceNet (saved from CUDA; loaded onto the CPU)', notes='foamliu/MobileFaceNet release v1.0',
+    aliases=('foamliu_mobilefacenet.pt',)))
 
 def _conv_bn(i, o, k=1, s=1, groups=1):
     return nn.Sequential(nn.Conv2d(i, o, k, s, k // 2, groups=groups, bias=False), nn.BatchNorm2d(o), nn.ReLU6(inplace=True))

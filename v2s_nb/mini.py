@@ -12,7 +12,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
-from .core import V2SError, get_profile, shared_path, atomic_path, seed_everything, rng_state, set_rng_state, batched, frames_to_images, images_to_frames, seeded
+from .core import V2SError, get_profile, shared_path, atomic_path, seed_everything, rng_state, set_rng_state, batched, frames_to_images, images_to_frames, seeded, resize
 from .faces import MediaPipeDetector, make_detector, track_faces, iter_crops, to_css, crop_affine, crop_face
 from .weights import PACKAGE_WEIGHTS, sha256sum
 from .stylegan import Generator
@@ -27,8 +27,8 @@ from .edit.appearance import seeded_w
 __all__ = ['EVAL_CLIPS', 'SOURCES', 'SPLITS', 'MINI_SCALE', 'MINI_DIR', 'photo_crop', 'prepare_faces', 'shared_root', 'FaceData',
            'box_masks', 'masked_rec_loss', 'AutoencoderTrainer', 'reconstruct', 'train_autoencoder', 'save_strip',
            'sliced_wasserstein', 'moment_gap', 'encode_photos', 'fit_mapping', 'jitter', 'train_vien',
-           'age_direction_from_labels', 'clip_frames', 'pose_training_pairs', 'age_checker_sensitivity', 'export_mini',
-           'centre_fren', 'masked_psnr', 'mini_figures', 'sample_faces']
+           'age_direction_from_labels', 'clip_frames', 'pose_training_pairs', 'age_checker_sensitivity',
+           'train_inverter', 'export_mini', 'centre_fren', 'masked_psnr', 'mini_figures', 'sample_faces']
 
 # %% ../nbs/16a_mini.ipynb #243ee9cb
 EVAL_CLIPS = ('WDA_AlexandriaOcasioCortez_000', 'liveportrait_d12', 'videoretalking_face_5')   # people the models never see
@@ -350,6 +350,50 @@ def age_checker_sensitivity(estimator, fd:FaceData, n:int=150, detail=(64, 24, 1
         r = {g: float(estimator(blur(fd.batch(i)[0])).mean()) for g, i in groups.items()}
         out[f'{d}px'] = r | dict(gap=r['old'] - r['young'], n=min(len(i) for i in groups.values()))
     return out
+
+# %% ../nbs/16a_mini.ipynb #469ca55f
+def train_inverter(model, G, fd:FaceData, steps:int, out=None, batch:int=32, lr:float=4e-4, warmup:int=50,
+                   lam_delta:float=2e-4, # e4e's delta regulariser (only for an e4e encoder)
+                   degrade=None, # a function of the input batch: the encoder sees degrade(x), the loss compares with x (16_restore)
+                   seed:int=0, ckpt_every:int=100, progress:bool=True) -> list:
+    "Train an image -> W+ encoder (FrEN, pSp, e4e or `ReStyle`) against the frozen `G` for `steps` batches; resumes from `out/ckpt.pt`"
+    from v2s_nb.baselines import ReStyle, Encoder4Editing
+    dev = next(G.parameters()).device; model.to(dev).train().requires_grad_(True)
+    gen = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.99))
+    log, ck = [], (Path(out)/'ckpt.pt' if out is not None else None)
+    if ck is not None and ck.is_file():
+        sd = torch.load(ck, map_location='cpu', weights_only=True)
+        model.load_state_dict(sd['model']); opt.load_state_dict(sd['opt']); gen.set_state(sd['gen']); log = json.loads(sd['log'])
+    idx, noise = fd.select(split='train'), G.make_noise(randomize=False)
+    restyle, e4e = isinstance(model, ReStyle), isinstance(getattr(model, 'encoder', None), Encoder4Editing)
+    bar = tqdm(total=steps, initial=len(log), desc=type(getattr(model, 'encoder', model)).__name__, unit='step', disable=not progress)
+    while len(log) < steps:
+        n = len(log)
+        f = (n + 1) / warmup if n < warmup else 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * n / steps))
+        for g in opt.param_groups: g['lr'] = lr * f
+        x, m = fd.batch(idx[torch.randint(len(idx), (batch,), generator=gen).numpy()], dev)
+        flip = (torch.rand(batch, generator=gen) < 0.5).to(dev)[:, None, None, None]
+        x, m = torch.where(flip, x.flip(-1), x), torch.where(flip, m.flip(-1), m)
+        xin = x if degrade is None else degrade(x)
+        if restyle:
+            xs, t = resize(xin, model.cfg.img_size), int(torch.randint(model.n_iters, (), generator=gen))
+            w = model.latent_avg.expand(batch, -1, -1)
+            with torch.no_grad():
+                for _ in range(t): w = model.refine(xs, w)
+            w = model.refine(xs, w)
+        else: w = model(xin)
+        rec = masked_rec_loss(G.synthesis(G.styles(w), noise), x, m); loss = rec
+        if e4e: loss = loss + lam_delta * (w[:, 1:] - w[:, :1]).norm(dim=-1).sum(1).mean()
+        opt.zero_grad(set_to_none=True); loss.backward(); torch.nn.utils.clip_grad_norm_(model.parameters(), 5.); opt.step()
+        log.append(dict(step=n + 1, rec=rec.item(), loss=loss.item())); bar.update(1)
+        if ck is not None and (len(log) % ckpt_every == 0 or len(log) == steps):
+            ck.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_path(ck) as tmp:
+                torch.save(dict(model=model.state_dict(), opt=opt.state_dict(), gen=gen.get_state(), log=json.dumps(log)), tmp)
+    bar.close()
+    model.eval().requires_grad_(False)
+    return log
 
 # %% ../nbs/16a_mini.ipynb #ccf86b4a
 MINI_DIR = PACKAGE_WEIGHTS                       # the registry's folder for the shipped files (v2s_nb/assets/mini)

@@ -8,11 +8,11 @@ from pathlib import Path
 import torch
 from .core import V2SError
 from .training import DEGRADATIONS, train_encoder
-from .encoders import VideoEncoder
+from .encoders import VideoEncoder, load_encoders
 from .edit.core import render_edited
 
 # %% auto #0
-__all__ = ['RESTORE_TASKS', 'degrade', 'train_restorer', 'restore_clip']
+__all__ = ['RESTORE_TASKS', 'degrade', 'train_restorer', 'restore_clip', 'load_restorer']
 
 # %% ../nbs/16_restore.ipynb #4daa613b
 RESTORE_TASKS = {'colorize': 'gray', 'sr4': 'sr4'}   # task -> degradation hook of 09_training
@@ -39,3 +39,10 @@ def restore_clip(images, G, fren, vien=None): # (T,3,H,W) degraded, in [-1,1] ->
     "Encode a degraded clip with the task's encoders (ViEN when given, else FrEN frame by frame) and render it"
     lat = torch.stack(list(VideoEncoder(fren, vien).encode(images))) if vien is not None else fren(images)
     return render_edited(G, lat)
+
+# %% ../nbs/16_restore.ipynb #601aa737
+def load_restorer(task:str, folder, G, profile='mini', device='cpu'):
+    "The FrEN that `tools/train_baselines.py` fine-tuned for `task` into `folder`, frozen"
+    _hook(task); f = Path(folder)/f'{task}.pt'
+    if not f.is_file(): raise V2SError(f"{f} does not exist: train it with `python tools/train_baselines.py {folder} --only {task}`")
+    return load_encoders(profile, G, fren_path=f, device=device)[0]

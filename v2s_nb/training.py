@@ -308,14 +308,15 @@ def generator_jacobian(G, w): # W+ (n_latent,d) -> (pixels, n_latent*d)
     return torch.autograd.functional.jacobian(lambda v: G.render(v[None])[0].flatten(), w, vectorize=True,
                                               strategy='forward-mode').reshape(-1, w.numel())
 
-def visible_latent_error(encoder, ds:SyntheticClips, G, n:int=4, rels=(0.3, 0.1, 0.03)) -> dict:
-    "{rel: W+ error in the directions the image responds to (Jacobian singular vectors with σ ≥ rel·σ_max)}, mean over n frames"
+def visible_latent_error(encoders, ds:SyntheticClips, G, n:int=4, rels=(0.3, 0.1, 0.03)) -> list:
+    "[{rel: W+ error in the directions the image responds to (Jacobian singular vectors with σ ≥ rel·σ_max)}] per encoder, mean over n frames"
+    encoders = [encoders] if isinstance(encoders, torch.nn.Module) else list(encoders)
     lat, frames, errs = ds.latents.flatten(0, 1), ds.frames.flatten(0, 1), []
     for i in torch.linspace(0, len(lat) - 1, n).long().tolist():
-        _, S, Vh = torch.linalg.svd(generator_jacobian(G, lat[i]), full_matrices=False)
-        with torch.no_grad(): d = (encoder(frames[i:i + 1])[0] - lat[i]).flatten()
-        errs.append([float((Vh[S >= r * S[0]] @ d).square().mean()) for r in rels])
-    return dict(zip(rels, np.mean(errs, 0).tolist()))
+        _, S, Vh = torch.linalg.svd(generator_jacobian(G, lat[i]), full_matrices=False)   # the costly part: once per frame
+        with torch.no_grad(): ds_ = [(e(frames[i:i + 1])[0] - lat[i]).flatten() for e in encoders]
+        errs.append([[float((Vh[S >= r * S[0]] @ d).square().mean()) for r in rels] for d in ds_])
+    return [dict(zip(rels, e)) for e in np.mean(errs, 0).tolist()]
 
 # %% ../nbs/09_training.ipynb #a6c38018
 def flicker_error(rec, ref) -> float: # (T,3,H,W) reconstruction and reference

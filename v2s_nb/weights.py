@@ -29,6 +29,7 @@ class WeightsEntry:
     licence: str = ''
     format: str = ''           # what is inside, e.g. "torch: {'g_ema': state_dict, 'latent_avg': (512,)}"
     notes: str = ''            # how to get it when `url` is None or the host needs a browser
+    aliases: tuple = ()        # other names the same file is known by in a weights folder (e.g. the publisher's)
 
 REGISTRY: dict[str, WeightsEntry] = {}
 
@@ -145,7 +146,8 @@ def resolve(name:str, path=None, weights_dir=None, allow_download:bool|None=None
     if name not in REGISTRY: raise V2SError(f"no weights called '{name}' in the registry: known are {', '.join(sorted(REGISTRY))}")
     e = REGISTRY[name]
     for d in search_dirs(weights_dir):
-        if (d/e.filename).is_file(): return d/e.filename
+        for fn in (e.filename, *e.aliases):
+            if (d/fn).is_file(): return d/fn
     if (PACKAGE_WEIGHTS/e.filename).is_file(): return check_shipped(e, PACKAGE_WEIGHTS/e.filename)
     target = cache_dir()/e.filename
     if target.is_file(): return target
