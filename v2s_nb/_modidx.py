@@ -272,6 +272,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                    'v2s_nb.evaluation._optional': ('evaluation.html#_optional', 'v2s_nb/evaluation.py'),
                                    'v2s_nb.evaluation._video_fn': ('evaluation.html#_video_fn', 'v2s_nb/evaluation.py'),
                                    'v2s_nb.evaluation.build_methods': ('evaluation.html#build_methods', 'v2s_nb/evaluation.py'),
+                                   'v2s_nb.evaluation.encode_eval_clip': ('evaluation.html#encode_eval_clip', 'v2s_nb/evaluation.py'),
                                    'v2s_nb.evaluation.evaluate': ('evaluation.html#evaluate', 'v2s_nb/evaluation.py'),
                                    'v2s_nb.evaluation.load_eval_clip': ('evaluation.html#load_eval_clip', 'v2s_nb/evaluation.py'),
                                    'v2s_nb.evaluation.measure': ('evaluation.html#measure', 'v2s_nb/evaluation.py'),

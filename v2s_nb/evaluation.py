@@ -23,8 +23,8 @@ from .metrics import (psnr, ssim, fid_inception, inception_features, fid_from_fe
 
 # %% auto #0
 __all__ = ['METHODS', 'COLUMNS', 'video_files', 'load_eval_clip', 'NoReuseEncoder', 'reuse_from_first', 'method_label',
-           'trained_baseline', 'build_methods', 'render_latents', 'measure', 'measured_columns', 'evaluate',
-           'table_markdown', 'plot_table', 'write_table']
+           'trained_baseline', 'build_methods', 'render_latents', 'measure', 'encode_eval_clip', 'measured_columns',
+           'evaluate', 'table_markdown', 'plot_table', 'write_table']
 
 # %% ../nbs/12_evaluation.ipynb #f8b53c4c
 def video_files(videos) -> list:
@@ -157,6 +157,14 @@ def measure(method:InversionMethod, frames, G, landmarker=None, idnet=None, warp
         s = identity_similarity(rec, idnet, reference=frames)
         row.update(id_input=s['to_input'], id_neighbour=s['neighbour'])
     return row, rec
+
+# %% ../nbs/12_evaluation.ipynb #8355636d
+def encode_eval_clip(path, n_frames:int=24, profile=DEFAULT_PROFILE, start:float=0., device='cpu') -> tuple:
+    "(generator, crops (T,3,S,S), W+ (T,n,d)): `path` cut as `evaluate` cuts it for `profile` (its crop scale) and encoded as ours runs on video"
+    p = get_profile(profile)
+    G = load_generator(p, device=device)
+    frames = load_eval_clip(path, n_frames, G.size, scale=p.crop_scale, start=start)
+    return G, frames, _video_fn(*load_encoders(p, G, device=device))(frames.to(device))
 
 # %% ../nbs/12_evaluation.ipynb #3ccce870
 COLUMNS = [('psnr', 'PSNR ↑', '{:.2f}'), ('ssim', 'SSIM ↑', '{:.4f}'), ('fid', 'FID ↓', '{:.2f}'),
