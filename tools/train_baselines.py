@@ -18,7 +18,7 @@ import argparse, json, time
 from pathlib import Path
 import torch
 from v2s_nb.core import seeded, get_profile
-from v2s_nb.mini import FaceData, prepare_faces, train_inverter, shared_root
+from v2s_nb.mini import FaceData, prepare_faces, train_inverter, shared_root, _half
 from v2s_nb.stylegan import load_generator
 from v2s_nb.encoders import build_encoders, load_encoders
 from v2s_nb.baselines import StyleEncoder, ReStyle, style_encoder_config
@@ -50,8 +50,7 @@ for name in names:
     steps, kw = (a.restore_steps, dict(lr=2e-4, degrade=lambda x, t=name: degrade(x, t))) if restore else (a.steps, {})
     t0 = time.time()
     log = train_inverter(model, G, fd, steps, out=out/name, batch=a.batch, seed=0, **kw)
-    half = {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()}
-    torch.save({'model': half, 'profile': 'mini', 'steps': steps, 'batch': a.batch, 'init': 'shipped FrEN' if restore else 'seeded'}, dst)
+    torch.save({'model': _half(model.state_dict()), 'profile': 'mini', 'steps': steps, 'batch': a.batch, 'init': 'shipped FrEN' if restore else 'seeded'}, dst)
     tail = log[-50:]
     rec[name] = dict(steps=len(log), batch=a.batch, seconds=round(time.time() - t0, 1), params=sum(q.numel() for q in model.parameters()),
                      first_rec=sum(l['rec'] for l in log[:50]) / min(50, len(log)), final_rec=sum(l['rec'] for l in tail) / len(tail))

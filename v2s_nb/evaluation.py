@@ -15,7 +15,7 @@ from .video import VideoReader
 from .faces import track_faces, iter_crops, CROP_SCALE
 from .curation import list_videos
 from .stylegan import load_generator
-from .encoders import load_encoders, build_encoders, VideoEncoder
+from .encoders import load_encoders, VideoEncoder
 from .baselines import (InversionMethod, frame_by_frame, load_style_encoder, style_encoder_config, ReStyle, StyleEncoder,
                               optimize_wplus, smooth_latents)
 from .metrics import (psnr, ssim, fid_inception, inception_features, fid_from_features, load_landmarker,
@@ -92,12 +92,11 @@ def trained_baseline(name:str, folder, profile, G, restyle_iters:int=5, device='
     if not f.is_file(): raise V2SError(f"{f} does not exist: train it with `python tools/train_baselines.py {folder} --only {name}`")
     ck = torch.load(f, map_location='cpu', weights_only=True)
     if ck.get('profile') != p.name: raise V2SError(f"{f} was trained for profile {ck.get('profile')!r}, not {p.name!r}: evaluate with --profile {ck.get('profile')}")
-    cfg = style_encoder_config(p)
-    if name == 'fren-same': model = build_encoders(p, G.latent_avg)[0]
-    elif name.startswith('restyle'): model = ReStyle(G, name.split('-')[1], cfg, restyle_iters)
-    else: model = StyleEncoder(name, cfg, G.latent_avg)
+    note, cfg = f"trained here: {ck['steps']} steps × {ck['batch']} faces, the same for every baseline", style_encoder_config(p)
+    if name == 'fren-same': return load_encoders(p, G, fren_path=f, device=device)[0], note     # FrEN's own loader, as for any FrEN file
+    model = ReStyle(G, name.split('-')[1], cfg, restyle_iters) if name.startswith('restyle') else StyleEncoder(name, cfg, G.latent_avg)
     load_strict(model, {k: v.float() for k, v in ck['model'].items()}, f"{f} is not a {name} encoder for profile '{p.name}'")
-    return model.eval().requires_grad_(False).to(device), f"trained here: {ck['steps']} steps × {ck['batch']} faces, the same for every baseline"
+    return model.eval().requires_grad_(False).to(device), note
 
 def build_methods(names, profile, G, weights_dir=None, device='cpu', i2s_iters:int=100, restyle_iters:int=5,
                   sigma:float=1.0, ablations:dict|None=None,
@@ -159,11 +158,13 @@ def measure(method:InversionMethod, frames, G, landmarker=None, idnet=None, warp
     return row, rec
 
 # %% ../nbs/12_evaluation.ipynb #8355636d
-def encode_eval_clip(path, n_frames:int=24, profile=DEFAULT_PROFILE, start:float=0., device='cpu') -> tuple:
+def encode_eval_clip(path, n_frames:int=24, profile=DEFAULT_PROFILE, start:float=0., device='cpu',
+                     scale:float|None=None, # the face crop; default: the profile's (what `evaluate` uses)
+                    ) -> tuple:
     "(generator, crops (T,3,S,S), W+ (T,n,d)): `path` cut as `evaluate` cuts it for `profile` (its crop scale) and encoded as ours runs on video"
     p = get_profile(profile)
     G = load_generator(p, device=device)
-    frames = load_eval_clip(path, n_frames, G.size, scale=p.crop_scale, start=start)
+    frames = load_eval_clip(path, n_frames, G.size, scale=scale or p.crop_scale, start=start)
     return G, frames, _video_fn(*load_encoders(p, G, device=device))(frames.to(device))
 
 # %% ../nbs/12_evaluation.ipynb #3ccce870
