@@ -20,14 +20,15 @@ demo: $(STAMP)
 	$(BIN)/v2s demo --out demo_out
 
 # every notebook (nbdev-test --flags slow: slow cells included; the executed copies are kept in _build/executed
-# for the docs) and the pytest suite, offline; -rs prints why a test skipped (the browser tests need Debian's
+# for the docs; notebooks run one per core, each with one torch thread: two notebooks of two threads each on 2 cores
+# ran 3x slower) and the pytest suite, offline; -rs prints why a test skipped (the browser tests need Debian's
 # chromium and chromium-driver: `make browser`; the site's own test runs in `make docs`)
 test: $(STAMP)
 	V2S_OFFLINE=1 $(BIN)/python tools/docs.py execute --force
 	V2S_OFFLINE=1 $(BIN)/pytest -q -rs --ignore=tests/test_docs_site.py tests
 
 test-fast: $(STAMP)
-	V2S_OFFLINE=1 $(BIN)/nbdev-test
+	V2S_OFFLINE=1 OMP_NUM_THREADS=1 $(BIN)/nbdev-test
 	V2S_OFFLINE=1 $(BIN)/pytest -q -rs -m "not slow" --ignore=tests/test_docs_site.py tests
 
 # the documentation site in _site/ (Sphinx + myst-nb, offline): notebooks executed on the default models (reused

@@ -85,7 +85,7 @@ PAPER_MS = {'vien': 15, 'psp': 84, 'e4e': 49, 'restyle': 354}
 # %% ../nbs/18a_bench.ipynb #2174147f
 def format_bench(r:dict) -> str:
     "The benchmark as a small text table, with the paper's GPU figures beside ours"
-    lines = [f"profile {r['profile']} on {r['device']} ({r['threads']} threads), batch {r['batch']}, random weights:",
+    lines = [f"profile {r['profile']} on {r['device']} ({r['threads']} thread{'s' * (r['threads'] != 1)}), batch {r['batch']}, random weights:",
              f"  {'encoder':14s} {'ms/frame':>10s} {'× ViEN':>8s} {'weights MiB':>12s} {'peak MiB':>9s}   paper (GPU)"]
     for name, row in r['rows'].items():
         paper = f"{PAPER_MS[name]} ms" if name in PAPER_MS else ''
@@ -174,7 +174,7 @@ def bench_fast(profile='paper', device=None, frames:int=16, streams:int=8, rende
 def format_fast(r:dict) -> str:
     "`bench_fast`'s result as a small text table"
     f = r['fast']
-    lines = [f"plain vs fast path, profile {r['profile']} on {r['device']} ({r['threads']} threads), random weights; fast = "
+    lines = [f"plain vs fast path, profile {r['profile']} on {r['device']} ({r['threads']} thread{'s' * (r['threads'] != 1)}), random weights; fast = "
              f"dtype {f['dtype']}, channels_last {f['channels_last']}, compile {f['compile']}, CUDA graph {f['cuda_graph']}",
              f"  {'':28s} {'plain':>10s} {'fast':>10s} {'speed-up':>9s}"]
     for name, v in r['rows'].items():

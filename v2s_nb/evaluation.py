@@ -19,7 +19,7 @@ from .encoders import load_encoders, VideoEncoder
 from .baselines import (InversionMethod, frame_by_frame, load_style_encoder, style_encoder_config, ReStyle, StyleEncoder,
                               optimize_wplus, smooth_latents)
 from .metrics import (psnr, ssim, fid_inception, inception_features, fid_from_features, load_landmarker,
-                            landmark_error, flow_warps, temporal_consistency, identity_net, identity_similarity)
+                            landmark_error, flow_warps, temporal_consistency, identity_net, identity_similarity, identity_embeddings, identity_scores)
 
 # %% auto #0
 __all__ = ['METHODS', 'COLUMNS', 'video_files', 'load_eval_clip', 'NoReuseEncoder', 'reuse_from_first', 'method_label',
@@ -197,20 +197,21 @@ def evaluate(videos, out, methods=('vien', 'fren', 'fren-smooth', 'psp', 'e4e', 
     out, _ = prepare_output_dir(out)
     per_clip, feats, id_feats = {m.name: {} for m in ms}, {m.name: [] for m in ms}, {m.name: [] for m in ms}
     real_feats, real_id = [], []
-    id_emb = lambda x: batched(idn, x, 64, dev).double().cpu().numpy()
     bar = tqdm(total=len(files) * len(ms), desc='evaluating', unit='run', disable=not progress)
     for f in files:
         try: frames = load_eval_clip(f, n_frames, G.size, crop, detector, p.crop_scale, start)
         except V2SError as e: missing[f'clip {f.name}'] = str(e); bar.update(len(ms)); continue
         warps = flow_warps(frames) if len(frames) >= 7 else None
         if inc is not None: real_feats.append(inception_features(frames, inc))
-        if idn is not None: real_id.append(id_emb(frames))
+        if idn is not None: e_in = identity_embeddings(frames, idn); real_id.append(e_in.double().cpu().numpy())
         for m in ms:
             bar.set_postfix_str(f'{f.stem}: {m.name}')
-            row, rec = measure(m, frames, G, lmk, idn, warps)
+            row, rec = measure(m, frames, G, lmk, warps=warps)
+            if idn is not None:                       # each clip's and each reconstruction's embeddings made once, used twice
+                e = identity_embeddings(rec, idn); id_feats[m.name].append(e.double().cpu().numpy())
+                s = identity_scores(e, e_in); row.update(id_input=s['to_input'], id_neighbour=s['neighbour'])
             per_clip[m.name][f.name] = row
             if inc is not None: feats[m.name].append(inception_features(rec, inc))
-            if idn is not None: id_feats[m.name].append(id_emb(rec))
             bar.update(1)
     bar.close()
     if not any(per_clip[ms[0].name]): raise V2SError(f"none of the {len(files)} videos in '{videos}' gave a clip: {'; '.join(missing.values())}")
@@ -241,7 +242,7 @@ def table_markdown(rows, settings) -> str:
     s = settings
     when = f" from {s['start']:.0%} into each video" if s.get('start') else ''
     lines += ['', f"profile {s['profile']}{' (random weights)' if s['random_weights'] else ''}, {len(s['videos'])} videos × "
-              f"{s['n_frames']} frames{when} at {s['size']} px ({s['crop']} crop), {s['device']} with {s['threads']} threads"]
+              f"{s['n_frames']} frames{when} at {s['size']} px ({s['crop']} crop), {s['device']} with {s['threads']} thread{'s' * (s['threads'] != 1)}"]
     return '\n'.join(lines) + '\n'
 
 def plot_table(rows, ax_size:float=2.6):

@@ -18,7 +18,7 @@ from .losses import LandmarkHeatmapLoss
 __all__ = ['psnr', 'ssim', 'frechet_distance', 'feature_stats', 'fid_from_features', 'FIDInception', 'fid_inception',
            'inception_features', 'fid', 'flow_warps', 'tc_maps', 'temporal_consistency', 'plot_tc_maps',
            'heatmap_points', 'Landmarker', 'load_landmarker', 'landmark_error', 'InvertedResidual', 'MobileFaceNet',
-           'identity_net', 'identity_similarity', 'time_per_frame']
+           'identity_net', 'identity_embeddings', 'identity_scores', 'identity_similarity', 'time_per_frame']
 
 # %% ../nbs/10_metrics.ipynb #fd0749fd
 def _unit(x) -> torch.Tensor: # (N,3,H,W) in [-1,1] -> float64 in [0,1]
@@ -299,16 +299,23 @@ def identity_net(path=None, weights_dir=None, device='cpu') -> MobileFaceNet:
 
 # %% ../nbs/10_metrics.ipynb #ee62b81b
 @torch.no_grad()
-def identity_similarity(frames, net:MobileFaceNet, reference=None, bs:int=64) -> dict:
-    "Mean cosine similarity of identity embeddings: neighbours (t, t+1), each frame to the first, and to `reference` frame by frame"
-    emb = lambda x: batched(net, x, bs, next(net.parameters()).device)
-    e = emb(frames)
+def identity_embeddings(frames, net:MobileFaceNet, bs:int=64) -> torch.Tensor: # (T,3,H,W) -> (T,128), unit rows
+    "MobileFaceNet's identity embeddings of `frames`, in batches of `bs`"
+    return batched(net, frames, bs, next(net.parameters()).device)
+
+def identity_scores(e, e_ref=None) -> dict:
+    "`identity_similarity` from embeddings already computed (`e` of the video, `e_ref` of the reference frames)"
     if len(e) < 2: raise V2SError(f"identity similarity needs at least 2 frames, got {len(e)}")
     out = dict(neighbour=float((e[1:] * e[:-1]).sum(1).mean()), first=float((e[1:] * e[:1]).sum(1).mean()))
-    if reference is not None:
-        if len(reference) != len(frames): raise V2SError(f"the reference has {len(reference)} frames and the video {len(frames)}: they must match")
-        out['to_input'] = float((e * emb(reference)).sum(1).mean())
+    if e_ref is not None:
+        if len(e_ref) != len(e): raise V2SError(f"the reference has {len(e_ref)} frames and the video {len(e)}: they must match")
+        out['to_input'] = float((e * e_ref.to(e)).sum(1).mean())
     return out
+
+def identity_similarity(frames, net:MobileFaceNet, reference=None, bs:int=64) -> dict:
+    "Mean cosine similarity of identity embeddings: neighbours (t, t+1), each frame to the first, and to `reference` frame by frame"
+    emb = lambda x: identity_embeddings(x, net, bs)
+    return identity_scores(emb(frames), None if reference is None else emb(reference))
 
 # %% ../nbs/10_metrics.ipynb #a080124b
 def time_per_frame(fn, x, n_frames:int|None=None, warmup:int=3, repeat:int=10) -> dict:
