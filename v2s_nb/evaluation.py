@@ -19,7 +19,7 @@ from .encoders import load_encoders, VideoEncoder
 from .baselines import (InversionMethod, frame_by_frame, load_style_encoder, style_encoder_config, ReStyle, StyleEncoder,
                               optimize_wplus, smooth_latents)
 from .metrics import (psnr, ssim, fid_inception, inception_features, fid_from_features, load_landmarker,
-                            landmark_error, flow_warps, temporal_consistency, identity_net, identity_similarity, identity_embeddings, identity_scores)
+                            landmark_error, flow_warps, temporal_consistency, identity_net, identity_embeddings, identity_scores)
 
 # %% auto #0
 __all__ = ['METHODS', 'COLUMNS', 'video_files', 'load_eval_clip', 'NoReuseEncoder', 'reuse_from_first', 'method_label',
@@ -143,8 +143,10 @@ def build_methods(names, profile, G, weights_dir=None, device='cpu', i2s_iters:i
 def render_latents(G, latents, bs:int=16) -> torch.Tensor: # (T,n,d) -> (T,3,S,S) in [-1,1]
     return batched(lambda w: G.render(w).clamp(-1, 1), latents, bs, G.latent_avg.device)
 
-def measure(method:InversionMethod, frames, G, landmarker=None, idnet=None, warps=None, warmup:bool=True) -> tuple:
-    "({metric: value}, reconstruction) of `method` on one clip `frames` (T,3,S,S)"
+def measure(method:InversionMethod, frames, G, landmarker=None, idnet=None, warps=None, warmup:bool=True,
+            id_ref=None, # the identity embeddings of `frames`, when already made (`evaluate` makes them once per clip)
+           ) -> tuple:
+    "({metric: value}, reconstruction, its identity embeddings or None) of `method` on one clip `frames` (T,3,S,S)"
     if warmup and method.warmup: method(frames[:2])
     t0 = time.perf_counter(); lat = method(frames); dt = time.perf_counter() - t0
     rec = render_latents(G, lat)
@@ -152,10 +154,11 @@ def measure(method:InversionMethod, frames, G, landmarker=None, idnet=None, warp
                tc=temporal_consistency(rec, reference=frames, warps=warps) if len(frames) >= 7 else float('nan'),
                ms_per_frame=1000 * dt / len(frames))
     if landmarker is not None: row['lm'] = landmark_error(frames, rec, landmarker)
-    if idnet is not None:
-        s = identity_similarity(rec, idnet, reference=frames)
+    emb = None if idnet is None else identity_embeddings(rec, idnet)
+    if emb is not None:
+        s = identity_scores(emb, identity_embeddings(frames, idnet) if id_ref is None else id_ref)
         row.update(id_input=s['to_input'], id_neighbour=s['neighbour'])
-    return row, rec
+    return row, rec, emb
 
 # %% ../nbs/12_evaluation.ipynb #8355636d
 def encode_eval_clip(path, n_frames:int=24, profile=DEFAULT_PROFILE, start:float=0., device='cpu',
@@ -203,13 +206,12 @@ def evaluate(videos, out, methods=('vien', 'fren', 'fren-smooth', 'psp', 'e4e', 
         except V2SError as e: missing[f'clip {f.name}'] = str(e); bar.update(len(ms)); continue
         warps = flow_warps(frames) if len(frames) >= 7 else None
         if inc is not None: real_feats.append(inception_features(frames, inc))
-        if idn is not None: e_in = identity_embeddings(frames, idn); real_id.append(e_in.double().cpu().numpy())
+        e_in = None if idn is None else identity_embeddings(frames, idn)
+        if e_in is not None: real_id.append(e_in.double().cpu().numpy())
         for m in ms:
             bar.set_postfix_str(f'{f.stem}: {m.name}')
-            row, rec = measure(m, frames, G, lmk, warps=warps)
-            if idn is not None:                       # each clip's and each reconstruction's embeddings made once, used twice
-                e = identity_embeddings(rec, idn); id_feats[m.name].append(e.double().cpu().numpy())
-                s = identity_scores(e, e_in); row.update(id_input=s['to_input'], id_neighbour=s['neighbour'])
+            row, rec, e = measure(m, frames, G, lmk, idn, warps, id_ref=e_in)   # embeddings made once, for ID and FD
+            if e is not None: id_feats[m.name].append(e.double().cpu().numpy())
             per_clip[m.name][f.name] = row
             if inc is not None: feats[m.name].append(inception_features(rec, inc))
             bar.update(1)
