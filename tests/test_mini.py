@@ -34,6 +34,21 @@ def test_mini_is_the_default_and_ships_checked():
     assert (MINI_DIR/'MODEL_CARD.md').is_file()
 
 
+def test_shipped_assets_are_checked_licensed_and_small(monkeypatch):
+    "3DDFA_V2 mb05 and its statistics resolve from the package (checksummed), with their licence; all assets <= 25 MB"
+    monkeypatch.delenv('V2S_WEIGHTS', raising=False)
+    assets = W.PACKAGE_WEIGHTS.parent
+    for name in ('tddfa-mb05', 'tddfa-param-mean-std'):
+        p = W.resolve(name, allow_download=False)
+        assert p.parent == assets/'face3d' and W.sha256sum(p) == W.REGISTRY[name].sha256
+    assert 'MIT License' in (assets/'face3d'/'3DDFA_V2_LICENSE').read_text()
+    assert 'MIT License' in (assets/'demo'/'LivePortrait_LICENSE').read_text()
+    card = (MINI_DIR/'MODEL_CARD.md').read_text()
+    assert 'mb05_120x120.pth' in card and 'liveportrait_d18_4s.mp4' in card
+    total = sum(f.stat().st_size for f in assets.rglob('*') if f.is_file())
+    assert total <= 25 * 2**20, f'the package assets take {total / 2**20:.1f} MB (limit 25)'
+
+
 def test_damaged_file_is_refused(tmp_path):
     e = W.REGISTRY['v2s-mini-age']
     bad = tmp_path/e.filename; shutil.copy(W.resolve(e.name), bad)

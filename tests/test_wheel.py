@@ -31,10 +31,11 @@ def test_wheel_demo_offline(tmp_path):
                        capture_output=True, text=True, cwd=away, env=env, timeout=600)
     assert r.returncode == 0, r.stderr
     names = sorted(p.name for p in (away/'demo').iterdir())
-    assert names == ['edited.mp4', 'input.mp4', 'latents.npy', 'report.json', 'side_by_side.mp4', 'track.npz'], names
+    assert names == ['edited.mp4', 'input.mp4', 'latents.npy', 'report.json', 'rotations.npy', 'side_by_side.mp4', 'track.npz'], names
     assert 'edited.mp4' in r.stdout and 'random' not in (r.stdout + r.stderr).lower()      # the shipped mini models, not random ones
     rep = json.loads((away/'demo'/'report.json').read_text())
-    assert rep['profile'] == 'mini' and not rep['random_weights']
+    assert rep['profile'] == 'mini' and not rep['random_weights'] and rep['composite'] == 'composite'
+    assert rep['warnings'] == [] and rep['rotations'].startswith('3DDFA_V2')       # 3DDFA_V2 mb05 ships: no head taken as frontal
     from v2s_nb.video import VideoReader
     from v2s_nb.faces import MediaPipeDetector
     with MediaPipeDetector() as det: found = [len(det(f)) > 0 for f in VideoReader(away/'demo'/'edited.mp4')]

@@ -1,32 +1,39 @@
-"""Draw the README's before/after picture: `v2s demo`'s input clip (made by the project), and the same frames after `edit_video`.
+"""Draw the README's before/after picture from `v2s demo` (the real clip shipped in the package, age +20 and yaw +15°):
+one frame of the source, of the default composite and of the pasted render (`--composite replace`), at the video's
+full resolution, and below each its face region enlarged 2×.
 
-Run by hand (`python tools/make_readme_picture.py`) when the default profile changes; writes nbs/images/before_after.png.
+Run by hand (`python tools/make_readme_picture.py`) when the default models or the composite change; writes
+nbs/images/before_after.png.
 """
-import sys, tempfile
+import tempfile
 from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 from v2s_nb.pipeline import demo
 from v2s_nb.core import DEFAULT_PROFILE
+from v2s_nb.faces import FaceTrack
 from v2s_nb.video import VideoReader
 
 root = Path(__file__).resolve().parents[1]
-out = Path(tempfile.mkdtemp())
-rep = demo(out, n_frames=48, progress=False)
-before, after = list(VideoReader(out/'input.mp4')), list(VideoReader(out/'edited.mp4'))
-idx = [0, 16, 32, 47]
-half = lambda f: np.asarray(Image.fromarray(f).resize((f.shape[1] // 2, f.shape[0] // 2), Image.LANCZOS))
-rows = [np.concatenate([half(before[i]) for i in idx], 1), np.concatenate([half(after[i]) for i in idx], 1)]
-pad = 20
-img = Image.new('RGB', (rows[0].shape[1], 2 * (rows[0].shape[0] + pad)), 'white')
+tmp = Path(tempfile.mkdtemp())
+demo(tmp/'c', progress=False)
+demo(tmp/'r', progress=False, composite='replace')
+t = 60
+src = list(VideoReader(tmp/'c'/'input.mp4'))[t]
+outs = [src, list(VideoReader(tmp/'c'/'edited.mp4'))[t], list(VideoReader(tmp/'r'/'edited.mp4'))[t]]
+cx, cy, s = FaceTrack.load(tmp/'c'/'track.npz').css[t]
+h = int(0.6 * s)
+face = lambda f: np.asarray(Image.fromarray(f[int(cy) - h:int(cy) + h, int(cx) - h:int(cx) + h]).resize((4 * h, 4 * h), Image.LANCZOS))
+labels = ['source (v2s demo, frame 60, 480x480)', "composite (default): age +20, yaw +15°", "replace (the paper's paste-back)"]
+W, H, pad, gap = src.shape[1], src.shape[0], 22, 8
+img = Image.new('RGB', (3 * (W + gap) - gap, pad + H + pad + 4 * h), 'white')
 d = ImageDraw.Draw(img)
-labels = ['before: v2s demo\'s input clip (a face the mini generator renders), frames 0, 16, 32, 47',
-          f"after: edited.mp4, age +20, yaw +10° (profile '{DEFAULT_PROFILE}'{', RANDOM weights: not a face yet' if rep['random_weights'] else ''})"]
-for k, (row, label) in enumerate(zip(rows, labels)):
-    y = k * (row.shape[0] + pad)
-    d.text((6, y + 5), label, fill='black')
-    img.paste(Image.fromarray(row), (0, y + pad))
+for k, (f, label) in enumerate(zip(outs, labels)):
+    x = k * (W + gap)
+    d.text((x + 4, 5), label, fill='black')
+    img.paste(Image.fromarray(f), (x, pad))
+    d.text((x + 4, pad + H + 5), 'face region, enlarged 2x', fill='black')
+    img.paste(Image.fromarray(face(f)[:, :W]), (x, 2 * pad + H))
 dst = root/'nbs'/'images'/'before_after.png'
-dst.parent.mkdir(exist_ok=True)
 img.save(dst, optimize=True)
-print(f'{dst} ({dst.stat().st_size // 1024} KiB)')
+print(f'{dst} ({dst.stat().st_size // 1024} KiB), profile {DEFAULT_PROFILE}')

@@ -12,7 +12,7 @@ __all__ = ['build_parser', 'main']
 
 # %% ../nbs/19_cli.ipynb #e6608275
 _EXAMPLES = """examples:
-  v2s demo --out demo_out                     draw a clip and edit it with the default profile
+  v2s demo --out demo_out                     edit the real clip shipped in the package (age +20, yaw +15°)
   v2s edit talk.mp4 --age +20 --yaw 15 --out talk_old   older, head turned: edited.mp4, side_by_side.mp4, latents, report
   v2s edit talk.mp4 --spec edits.yaml --out o keyframed edits from a file ({frame: value} for any number)
   v2s render talk_old --age -10 --style 6:12=3       new edits on a finished job's latents (no re-encoding)
@@ -52,7 +52,11 @@ def _edit_flags(p):
     g.add_argument('--style', action='append', default=[], metavar='NAME=AMOUNT',
                    help='a StyleSpace channel: a preset (lipstick, hair_gray …; FFHQ 1024 only) or LAYER:CHANNEL=AMOUNT, in σ; repeatable')
     g.add_argument('--chunk', type=int, default=8, help='frames rendered at once (default 8)')
-    _speed_flags(p)
+    _composite_flag(p); _speed_flags(p)
+
+def _composite_flag(p):
+    p.add_argument('--composite', default='composite', choices=['composite', 'replace'],
+                   help="composite (default): the video's own face, moved and shaded by the edit; replace: the generator's render pasted over it")
 
 def _face_flags(p, crop:bool=True):
     if crop: p.add_argument('--crop', default='track', choices=['track', 'center'], help='track the face (default) or take the centre square')
@@ -70,8 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
                                  epilog=_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     subs = ap.add_subparsers(dest='command', required=True, metavar='COMMAND')
     sub = lambda name, help: subs.add_parser(name, help=help, epilog=_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p = sub('demo', 'draw a short clip and encode it (the quick-start job)')
-    _common(p, out_default='demo_out'); p.add_argument('--frames', type=int, default=48, help='length of the drawn clip')
+    p = sub('demo', 'edit the real clip shipped in the package (age +20, yaw +15°): the quick-start job')
+    _common(p, out_default='demo_out'); p.add_argument('--frames', type=int, default=None, help='only the first FRAMES frames of the clip (default: all)')
+    _composite_flag(p)
     p.set_defaults(func=_cmd_demo)
     p = sub('edit', 'encode a video, edit it (age, pose, expression, appearance, StyleSpace) and render it back')
     p.add_argument('video', help='input video file'); _common(p); _edit_flags(p); _face_flags(p)
@@ -83,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_render)
     p = sub('encode', 'encode a video into W+ and render it back')
     p.add_argument('video', help='input video file'); _common(p); _face_flags(p)
-    _speed_flags(p)
+    _composite_flag(p); _speed_flags(p)
     p.set_defaults(func=_cmd_encode)
     p = sub('curate', 'turn a folder of videos into face-crop clips and a manifest')
     p.add_argument('videos', metavar='VIDEOS_DIR', help='folder of videos'); p.add_argument('out', metavar='OUT_DIR', help='dataset folder')
@@ -150,7 +155,7 @@ def _cmd_encode(a):
     from v2s_nb.pipeline import encode_video
     prof = a.profile or DEFAULT_PROFILE; _say_profile(prof)
     _print_job(encode_video(a.video, a.out, profile=prof, device=a.device, weights_dir=a.weights, crop=a.crop,
-                            detector=a.detector, fast=a.fast, compile=a.compile, progress=not a.quiet), a.out)
+                            detector=a.detector, fast=a.fast, compile=a.compile, progress=not a.quiet, composite=a.composite), a.out)
 
 def _cmd_curate(a):
     from v2s_nb.curation import curate
@@ -165,8 +170,8 @@ def _cmd_curate(a):
 def _cmd_demo(a):
     from v2s_nb.pipeline import demo
     prof = a.profile or DEFAULT_PROFILE; _say_profile(prof)
-    _print_job(demo(a.out, n_frames=a.frames, profile=prof, device=a.device, progress=not a.quiet), a.out)
-    print(f"input clip: {a.out}/input.mp4 (made by v2s_nb.pipeline.demo_clip: a face the generator itself renders, moving)")
+    _print_job(demo(a.out, n_frames=a.frames, profile=prof, device=a.device, progress=not a.quiet, composite=a.composite), a.out)
+    print(f"input clip: {a.out}/input.mp4 (v2s_nb.video.demo_video: 4 s of LivePortrait's driving clip d18, MIT)")
 
 # %% ../nbs/19_cli.ipynb #6ce75e79
 def _spec(a) -> dict:
@@ -203,13 +208,14 @@ def _cmd_edit(a):
     from v2s_nb.pipeline import edit_video
     prof = a.profile or DEFAULT_PROFILE; _say_profile(prof)
     _print_job(edit_video(a.video, a.out, _spec(a), profile=prof, device=a.device, weights_dir=a.weights, crop=a.crop,
-                          detector=a.detector, chunk=a.chunk, restart=a.restart, fast=a.fast, compile=a.compile, progress=not a.quiet), a.out)
+                          detector=a.detector, chunk=a.chunk, restart=a.restart, fast=a.fast, compile=a.compile, progress=not a.quiet,
+                          composite=a.composite), a.out)
 
 # %% ../nbs/19_cli.ipynb #7ddf0c08
 def _cmd_render(a):
     from v2s_nb.pipeline import render_job
     rep = render_job(a.job, a.out, _spec(a), device=a.device, weights_dir=a.weights, chunk=a.chunk, fast=a.fast, compile=a.compile,
-                     progress=not a.quiet)
+                     progress=not a.quiet, composite=a.composite)
     _say_profile(rep['profile']); _print_job(rep, a.out or a.job)
 
 def _cmd_train(a):

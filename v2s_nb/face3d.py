@@ -162,6 +162,7 @@ class Face3D(Frozen):
         if boxes is None: boxes = self.whole_image_boxes(images)
         param = self.regressor(self.crop(images, boxes)) * self.param_std + self.param_mean
         out = split_params(param)
+        if self.bfm is None: return dict(out, param=param, angles=rotation_to_angles(out['R']), boxes=boxes)   # pose only
         v = self.bfm.shape(out['alpha'], out['beta']) @ out['P'][:, :, :3].transpose(1, 2) + out['T'][:, None]  # (B,N,3), Eq. 4
         v = torch.stack([v[..., 0] - 1, self.size - v[..., 1], v[..., 2] - 1], -1)       # 3DDFA_V2's crop frame
         scale = (boxes[:, 2:] - boxes[:, :2]) / self.size                                  # (B,2) image px per crop px
@@ -170,10 +171,12 @@ class Face3D(Frozen):
         return dict(out, param=param, angles=rotation_to_angles(out['R']), vertices=v, keypoints=kp_img, boxes=boxes)
 
 # %% ../nbs/07_face3d.ipynb #dd4310b0
-def load_face3d(arch:str='mb05', weights_dir=None, device='cpu') -> Face3D:
+def load_face3d(arch:str='mb05', weights_dir=None, device='cpu',
+                dense:bool=True, # False: no BFM, only the 62 parameters, pose and angles (what pose edits need; mb05 ships in the package)
+               ) -> Face3D:
     "3DDFA_V2 with the official MobileNet weights (`mb1` or `mb05`) and the BFM, through the registry"
     if arch not in ('mb1', 'mb05'): raise V2SError(f"unknown 3DDFA_V2 arch '{arch}': use mb1 or mb05")
     reg = MobileNetV1(1.0 if arch == 'mb1' else 0.5)
     reg.load_state_dict(tddfa_state_dict(load_checkpoint(resolve(f'tddfa-{arch}', weights_dir=weights_dir))), strict=True)
     ms = load_numpy_pickle(resolve('tddfa-param-mean-std', weights_dir=weights_dir))
-    return Face3D(reg, load_bfm(weights_dir), ms['mean'], ms['std']).to(device)
+    return Face3D(reg, load_bfm(weights_dir) if dense else None, ms['mean'], ms['std']).to(device)

@@ -13,20 +13,20 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 from .core import V2SError, DEFAULT_PROFILE, get_profile, get_device, frames_to_images, images_to_frames, resize, batched, atomic_path, folder_lock, prepare_output_dir
-from .video import VideoReader, VideoWriter, synthetic_talking_head
-from .faces import FaceTrack, track_faces, iter_crops, paste_back, feather_mask, CROP_SCALE
+from .video import VideoReader, VideoWriter, demo_video
+from .faces import FaceTrack, track_faces, iter_crops, paste_back, CROP_SCALE
 from .stylegan import load_generator
 from .encoders import load_encoders, VideoEncoder
 from .weights import MissingWeightsError
 from .face3d import load_face3d
 from .fast import FastPath, fast_path, render_path, StreamStep, prefetch, BackgroundWriter
 from .edit.core import render_edited
-from .edit.appearance import seeded_w
+from .composite import COMPOSITES, Compositor, render_pixels, split_edits
 from .edit.spec import check_spec, load_spec, needs, load_edit_models, build_edits
 
 # %% auto #0
 __all__ = ['CROP_SIZE', 'WORK', 'MIN_FACE_PX', 'OUTPUTS', 'NpyWriter', 'side_by_side', 'center_track', 'edit_video',
-           'encode_video', 'render_job', 'demo_frames', 'demo_clip', 'demo']
+           'encode_video', 'render_job', 'demo']
 
 # %% ../nbs/17_pipeline.ipynb #ae2388a7
 class NpyWriter:
@@ -117,7 +117,7 @@ def center_track(reader, scale:float=CROP_SCALE) -> FaceTrack:
 
 # %% ../nbs/17_pipeline.ipynb #dafa3712
 def _try_face3d(weights_dir, device):
-    try: return load_face3d('mb05', weights_dir=weights_dir, device=device), None
+    try: return load_face3d('mb05', weights_dir=weights_dir, device=device, dense=False), None
     except MissingWeightsError as e: return None, str(e)
 
 MIN_FACE_PX = 32   # below this the encoders see an upscaled blur
@@ -156,6 +156,7 @@ class _Job:
     fp: FastPath|None               # None: the plain path
     scale: float                    # crop side / face size
     progress: bool
+    composite: str = 'composite'    # 'composite': the source's pixels moved and shaded by the edit; 'replace': the render pasted
     @property
     def work(self) -> Path: return self.out/WORK
 
@@ -194,20 +195,32 @@ def encode(self:_Job, track, enc, face3d) -> int:
 @patch
 @torch.no_grad()
 def render(self:_Job, track, edits, name, display_size, chunk) -> bool:
-    "Render the edited latents chunk by chunk, paste back, write both videos into the work folder, then publish them; -> audio kept"
+    "Render the edited latents chunk by chunk, composite (or paste) them into the frames, write both videos into the work folder, then publish them; -> audio kept"
     latents = np.load(self.out/'latents.npy', mmap_mode='r')
     reader, fp = VideoReader(self.video), self.fp
     writers = [VideoWriter(self.work/name, reader.rate, audio_from=self.video, start=reader.start),   # frame times as in the source
                VideoWriter(self.work/'side_by_side.mp4', reader.rate, start=reader.start)]
     if fp: writers = [BackgroundWriter(w) for w in writers]            # video encoding in background threads
-    def flush(buf):
-        t0 = buf[0][0]
-        w = torch.from_numpy(np.array(latents[t0:t0 + len(buf)])).to(self.dev)
+    comp = Compositor(self.scale, edits, CROP_SIZE) if self.composite == 'composite' else None
+    def faces(w, t0, n, e):
         with fp.autocast() if fp else contextlib.nullcontext():
-            faces = render_edited(self.G, w, edits, frames=range(t0, t0 + len(buf)), bs=chunk).float()
-        faces = images_to_frames(resize(faces.clamp(-1, 1), CROP_SIZE))
-        for (t, time_s, frame), face in zip(buf, faces):
-            result = paste_back(frame, face, track.affine(t, CROP_SIZE, self.scale))
+            return render_edited(self.G, w, e, frames=range(t0, t0 + n), bs=chunk).float()
+    def flush(buf):
+        t0, n = buf[0][0], len(buf)
+        if comp is not None and not edits: results = [frame for _, _, frame in buf]        # no edit: the source frames
+        else:
+            w = torch.from_numpy(np.array(latents[t0:t0 + n])).to(self.dev)
+            r1 = faces(w, t0, n, edits)
+            if comp is not None:
+                r0, r1 = render_pixels(faces(w, t0, n, ())), render_pixels(r1)
+                pose, other = split_edits(edits)
+                rg = render_pixels(faces(w, t0, n, pose)) if pose and other else [None] * n       # the pose alone
+                results = [comp(t, frame, track.affine(t, CROP_SIZE, self.scale), a, b, g)
+                           for (t, _, frame), a, b, g in zip(buf, r0, r1, rg)]
+            else:
+                r1 = images_to_frames(resize(r1.clamp(-1, 1), CROP_SIZE))
+                results = [paste_back(frame, face, track.affine(t, CROP_SIZE, self.scale)) for (t, _, frame), face in zip(buf, r1)]
+        for (t, time_s, frame), result in zip(buf, results):
             writers[0].write(result, time_s); writers[1].write(side_by_side(frame, result, display_size), time_s)
     frames = prefetch(reader.iter_timed()) if fp else reader.iter_timed()
     try:
@@ -234,8 +247,8 @@ def _clear(out, names):
 
 OUTPUTS = ('track.npz', 'latents.npy', 'rotations.npy', 'edited.mp4', 'reconstruction.mp4', 'side_by_side.mp4', 'report.json')
 
-def _start_job(out, key:dict, spec:dict, restart:bool) -> dict|None:
-    "Start clean if the job in `out` is another one (or `restart`); return its report if it already rendered `spec`"
+def _start_job(out, key:dict, spec:dict, restart:bool, composite:str='composite') -> dict|None:
+    "Start clean if the job in `out` is another one (or `restart`); return its report if it already rendered `spec` this way"
     work, old = out/WORK, None
     if (work/'job.json').is_file(): old = json.loads((work/'job.json').read_text())
     elif (out/'report.json').is_file(): old = json.loads((out/'report.json').read_text()).get('job')
@@ -243,7 +256,8 @@ def _start_job(out, key:dict, spec:dict, restart:bool) -> dict|None:
         shutil.rmtree(work, ignore_errors=True); _clear(out, OUTPUTS)
     if (out/'report.json').is_file():
         rep = json.loads((out/'report.json').read_text())
-        if rep.get('spec') == json.loads(json.dumps(spec)) and all((out/f).is_file() for f in rep['outputs']):
+        same = rep.get('spec') == json.loads(json.dumps(spec)) and rep.get('composite', 'replace') == composite
+        if same and all((out/f).is_file() for f in rep['outputs']):
             return {**rep, 'already_done': True}
     work.mkdir(exist_ok=True)
     (work/'job.json').write_text(json.dumps(key))
@@ -251,9 +265,12 @@ def _start_job(out, key:dict, spec:dict, restart:bool) -> dict|None:
 
 # %% ../nbs/17_pipeline.ipynb #0a020ceb
 def edit_video(video, out, spec=None, profile=DEFAULT_PROFILE, device=None, weights_dir=None, crop:str='track', detector='auto',
-               display_size:int=256, chunk:int=8, restart:bool=False, fast:bool=True, compile:bool|None=None, progress:bool=True) -> dict:
-    "Encode `video`, apply the edits of `spec` (a dict or a JSON/YAML path), render and paste back; outputs and report.json in `out`"
+               display_size:int=256, chunk:int=8, restart:bool=False, fast:bool=True, compile:bool|None=None, progress:bool=True,
+               composite:str='composite', # 'composite': the source's own face moved and shaded by the edit (16c); 'replace': the render pasted (Table 1)
+              ) -> dict:
+    "Encode `video`, apply the edits of `spec` (a dict or a JSON/YAML path), render and composite into the frames; outputs and report.json in `out`"
     if crop not in ('track', 'center'): raise V2SError(f"crop must be 'track' or 'center', not {crop!r}")
+    if composite not in COMPOSITES: raise V2SError(f"composite must be one of {', '.join(COMPOSITES)}, not {composite!r}")
     spec = load_spec(spec) if isinstance(spec, (str, Path)) else check_spec(spec)
     p, dev = get_profile(profile), get_device(device)
     reader = VideoReader(video)                                     # bad input fails here, before anything is written
@@ -265,10 +282,10 @@ def edit_video(video, out, spec=None, profile=DEFAULT_PROFILE, device=None, weig
     models = load_edit_models(p, G, needs(spec), weights_dir=weights_dir, device=dev)
     out, created = prepare_output_dir(out)
     with folder_lock(out):                                          # a second run into `out` is refused
-        job, key = _Job(Path(video), out, G, dev, fp, p.crop_scale, progress), _job_key(reader, p, crop, detector)
+        job, key = _Job(Path(video), out, G, dev, fp, p.crop_scale, progress, composite), _job_key(reader, p, crop, detector)
         work = job.work
         name = 'edited.mp4' if spec else 'reconstruction.mp4'
-        done = _start_job(out, key, spec, restart)
+        done = _start_job(out, key, spec, restart, composite)
         if done is not None: return done
         # 3DDFA_V2 only when head rotations are still to be found (not for re-rendering a finished encode)
         face3d, no_face3d = (None, None) if (out/'rotations.npy').is_file() else _try_face3d(weights_dir, dev)
@@ -296,7 +313,7 @@ def edit_video(video, out, spec=None, profile=DEFAULT_PROFILE, device=None, weig
             lat_shape = np.load(out/'latents.npy', mmap_mode='r').shape
             report = dict(video=str(reader.path), frames=lat_shape[0], fps=reader.fps, input_size=[reader.width, reader.height], audio=audio,
                           profile=p.name, random_weights=p.random_weights, device=str(dev), latent_shape=list(lat_shape), n_low=G.n_low,
-                          crop=crop, face_track=track.report() if crop == 'track' else None, spec=spec, edits=[e.describe() for e in edits],
+                          crop=crop, face_track=track.report() if crop == 'track' else None, spec=spec, composite=composite, edits=[e.describe() for e in edits],
                           rotations='3DDFA_V2 mb05 per frame' if rotations is not None else f'frontal assumed ({no_face3d})',
                           warnings=notes, stages=stages, seconds=round(sum(s.get('seconds', 0) for s in stages.values()), 3),
                           ms_per_frame=round(1000 * sum(stages[s].get('seconds', 0) for s in ('encode', 'render')) / max(lat_shape[0], 1), 2),
@@ -322,7 +339,7 @@ def encode_video(video, out, **kwargs) -> dict:
 
 # %% ../nbs/17_pipeline.ipynb #8421c306
 def render_job(job, out=None, spec=None, device=None, weights_dir=None, chunk:int=8, fast:bool=True, compile:bool|None=None,
-               progress:bool=True) -> dict:
+               progress:bool=True, composite:str='composite') -> dict:
     "Render the finished job in folder `job` with the edits of `spec`, into `out` (default: `job` itself)"
     job = Path(job)
     if not (job/'report.json').is_file() or not (job/'latents.npy').is_file():
@@ -336,36 +353,18 @@ def render_job(job, out=None, spec=None, device=None, weights_dir=None, chunk:in
             except OSError: shutil.copy2(job/f, out/f)
         (out/WORK).mkdir(exist_ok=True); (out/WORK/'job.json').write_text(json.dumps(rep['job']))
     return edit_video(rep['video'], out or job, spec, profile=rep['profile'], device=device, weights_dir=weights_dir, crop=rep['crop'],
-                      detector=rep['job']['detector'] or 'auto', chunk=chunk, fast=fast, compile=compile, progress=progress)
+                      detector=rep['job']['detector'] or 'auto', chunk=chunk, fast=fast, compile=compile, progress=progress, composite=composite)
 
-# %% ../nbs/17_pipeline.ipynb #fe93caeb
-@torch.no_grad()
-def demo_frames(G, n_frames:int=48, size:int=256, seed:int=0, psi:float=0.7):
-    "Yield uint8 (size,size,3) frames of a face `G` renders: one seeded person whose latent sways a little while the head moves"
-    w0, w1 = seeded_w(G, 2, seed, psi)                                           # truncated: a typical face of the model
-    t = torch.arange(n_frames, dtype=torch.float32) / max(n_frames, 1)
-    w = w0 + 0.35 * torch.sin(2 * math.pi * t)[:, None] * (w1 - w0)                # expression-like sway, back to the start
-    face = int(size * 0.72)
-    faces = images_to_frames(resize(batched(G.render, w[:, None].expand(-1, G.n_latent, -1).contiguous(), 8), face).clamp(-1, 1))
-    mask = F.interpolate(feather_mask(64, 0.18)[None, None], size=(face, face), mode='bilinear', align_corners=False)[0, 0].numpy()[..., None]
-    y, x = np.mgrid[0:size, 0:size] / size
-    bg = np.stack([120 + 60 * y, 130 + 40 * x, 150 - 30 * y], -1)                  # a soft gradient wall
-    for i, f in enumerate(faces):
-        ph = 2 * math.pi * i / max(n_frames, 1)
-        x0 = int(round((size - face) / 2 + 0.06 * size * math.sin(ph))); y0 = int(round((size - face) / 2 + 0.03 * size * math.sin(2 * ph)))
-        img = bg.copy(); img[y0:y0 + face, x0:x0 + face] = img[y0:y0 + face, x0:x0 + face] * (1 - mask) + f * mask
-        yield np.clip(np.rint(img), 0, 255).astype(np.uint8)
-
-def demo_clip(path, profile=DEFAULT_PROFILE, n_frames:int=48, size:int=256, fps:int=24, seed:int=3, weights_dir=None) -> Path:
-    "Write the demo's input clip, made by the project itself: a face of the profile's generator (a drawn one for random weights)"
-    p = get_profile(profile)
-    frames = synthetic_talking_head(n_frames, size, seed) if p.random_weights else demo_frames(load_generator(p, weights_dir=weights_dir), n_frames, size, seed)
-    with VideoWriter(path, fps=fps) as w:
-        for f in frames: w.write(f)
-    return Path(path)
-
-def demo(out='demo_out', n_frames:int=48, spec=None, profile=DEFAULT_PROFILE, device=None, progress:bool=True) -> dict:
-    "Make the demo clip (`demo_clip`) in `out/input.mp4` and run `edit_video` on it (`spec`: default age +20, yaw +10°)"
+# %% ../nbs/17_pipeline.ipynb #9c5f1924
+def demo(out='demo_out', n_frames:int|None=None, # the first `n_frames` of the clip (default: all, about 4 s)
+         spec=None, profile=DEFAULT_PROFILE, device=None, progress:bool=True, composite:str='composite') -> dict:
+    "Copy the shipped demo clip to `out/input.mp4` (or its first `n_frames`) and run `edit_video` on it (`spec`: default age +20, yaw +15°)"
     out, _ = prepare_output_dir(out)
-    demo_clip(out/'input.mp4', profile, n_frames)
-    return edit_video(out/'input.mp4', out, {'age': 20, 'yaw': 10} if spec is None else spec, profile=profile, device=device, progress=progress)
+    if n_frames is None: shutil.copyfile(demo_video(), out/'input.mp4')
+    else:
+        reader = VideoReader(demo_video())
+        with VideoWriter(out/'input.mp4', reader.rate) as w:
+            for _, (time_s, frame) in zip(range(n_frames), reader.iter_timed()): w.write(frame, time_s)
+        reader.close()
+    return edit_video(out/'input.mp4', out, {'age': 20, 'yaw': 15} if spec is None else spec, profile=profile, device=device,
+                      progress=progress, composite=composite)

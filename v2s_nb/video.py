@@ -13,7 +13,8 @@ import av
 from .core import V2SError, publish
 
 # %% auto #0
-__all__ = ['VideoReader', 'video_codec', 'VideoWriter', 'synthetic_talking_head', 'write_test_video', 'av_times']
+__all__ = ['DEMO_VIDEO', 'VideoReader', 'video_codec', 'VideoWriter', 'synthetic_talking_head', 'demo_video', 'write_test_video',
+           'av_times']
 
 # %% ../nbs/02_video.ipynb #003d2d99
 def _reason(e:Exception) -> str:
@@ -214,6 +215,14 @@ def synthetic_talking_head(n_frames:int=48, size:int=256, seed:int=0):
             img[ell(cx + ex + 0.01 * math.cos(a), cy - 0.06, 0.018, 0.022 * blink)] = 30
         img[ell(cx, cy + 0.13, 0.07, 0.012 + 0.03 * abs(math.sin(3 * a)))] = (120, 30, 40)
         yield img.clip(0, 255).astype(np.uint8)
+
+# %% ../nbs/02_video.ipynb #35f38092
+DEMO_VIDEO = Path(__file__).parent/'assets'/'demo'/'liveportrait_d18_4s.mp4' if '__file__' in globals() else Path('../v2s_nb/assets/demo/liveportrait_d18_4s.mp4')
+
+def demo_video() -> Path:
+    "The real talking-head clip shipped in the package (4 s, 480², with audio; LivePortrait's `d18`, MIT)"
+    if not DEMO_VIDEO.is_file(): raise V2SError(f"the demo clip {DEMO_VIDEO} is missing: reinstall v2s_nb")
+    return DEMO_VIDEO
 
 # %% ../nbs/02_video.ipynb #4a7fbef5
 def write_test_video(path, frames, fps=25, times=None, audio_hz:float|None=None, rotation:int=0,

@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 from .core import V2SError, atomic_path
 
 # %% auto #0
-__all__ = ['REGISTRY', 'PACKAGE_WEIGHTS', 'WeightsEntry', 'register', 'DownloadError', 'sha256sum', 'download',
+__all__ = ['REGISTRY', 'PACKAGE_WEIGHTS', 'PACKAGE_DIRS', 'WeightsEntry', 'register', 'DownloadError', 'sha256sum', 'download',
            'MissingWeightsError', 'cache_dir', 'offline', 'search_dirs', 'resolve', 'resolve_first', 'check_shipped',
            'load_strict', 'load_checkpoint', 'load_numpy_pickle', 'PickledModule', 'TFNetwork', 'read_network_pickle']
 
@@ -75,6 +75,7 @@ for _role, (_fmt, _nb) in _EDITORS.items():
 
 # the project's own `mini` models ship inside the package, with their checksums in its manifest
 PACKAGE_WEIGHTS = Path(__file__).parent/'assets'/'mini' if '__file__' in globals() else Path('../v2s_nb/assets/mini')
+PACKAGE_DIRS = (PACKAGE_WEIGHTS, PACKAGE_WEIGHTS.parent/'face3d')   # shipped weights: the mini models; 3DDFA_V2 mb05 (MIT)
 
 # %% ../nbs/01_weights.ipynb #5277cf42
 _MINI = {'generator': "torch: {'g_ema': state_dict (fp16), 'latent_avg': (128,), 'profile': 'mini'}",
@@ -148,7 +149,8 @@ def resolve(name:str, path=None, weights_dir=None, allow_download:bool|None=None
     for d in search_dirs(weights_dir):
         for fn in (e.filename, *e.aliases):
             if (d/fn).is_file(): return d/fn
-    if (PACKAGE_WEIGHTS/e.filename).is_file(): return check_shipped(e, PACKAGE_WEIGHTS/e.filename)
+    for d in PACKAGE_DIRS:
+        if (d/e.filename).is_file(): return check_shipped(e, d/e.filename)
     target = cache_dir()/e.filename
     if target.is_file(): return target
     if allow_download is None: allow_download = not offline()

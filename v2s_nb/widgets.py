@@ -17,6 +17,7 @@ from .faces import FaceTrack, iter_crops
 from .stylegan import load_generator
 from .weights import MissingWeightsError
 from .edit.core import render_edited
+from .composite import Compositor, render_pixels, split_edits
 from .edit.appearance import STYLESPACE_PRESETS, style_sizes, style_std
 from .pipeline import edit_video, render_job
 from .edit.spec import check_spec, load_edit_models, build_edits
@@ -138,14 +139,19 @@ def _changed(self:VideoEditor, change=None):
 @patch
 @torch.no_grad()
 def preview_frame(self:VideoEditor, t:int|None=None, spec:dict|None=None) -> np.ndarray: # -> uint8 (size, 2·size, 3)
-    "Input crop and edited face of frame `t`, side by side"
+    "Input crop and edited face of frame `t`, side by side (the edit composited into the crop as `v2s render` does into the frame)"
     t = self.frame.value if t is None else t
     spec = self.spec if spec is None else check_spec(spec)
     if spec.get('stylespace') and self._stds is None: self._stds = style_std(self.G)    # measured once per editor
     edits = build_edits(spec, self.G, self.models, self.rotations, self._stds)
     w = torch.from_numpy(np.array(self.latents[t:t + 1])).to(self.device)
-    face = images_to_frames(resize(render_edited(self.G, w, edits, frames=[t]).clamp(-1, 1), self.size))[0]
-    return np.concatenate([np.asarray(self.crops[t]), face], 1)
+    crop = np.asarray(self.crops[t])
+    render = lambda e: render_pixels(render_edited(self.G, w, e, frames=[t]))[0]
+    pose, other = split_edits(edits)
+    same_grid = np.array([[1., 0, 0], [0, 1., 0]])                      # the crop is the frame here
+    face = Compositor(get_profile(self.report['profile']).crop_scale, edits, self.size)(
+        t, crop, same_grid, render(()), render(edits), render(pose) if pose and other else None)
+    return np.concatenate([crop, face], 1)
 
 @patch
 def refresh(self:VideoEditor):
