@@ -34,4 +34,5 @@ def test_identity_similarity_of_a_still_video_is_one():
 def test_landmarker_without_any_weights_names_both(tmp_path, monkeypatch):
     monkeypatch.setenv('V2S_CACHE', str(tmp_path)); monkeypatch.delenv('V2S_WEIGHTS', raising=False)
     with pytest.raises(MissingWeightsError, match='neither was found') as e: load_landmarker(weights_dir=tmp_path)
-    assert 'fan-2d' in str(e.value) and 'tddfa' in str(e.value) and '\n' not in str(e.value)
+    msg = str(e.value)     # 3DDFA_V2's mb05 ships in the package; what is missing for its landmarks is the BFM
+    assert 'fan-2d' in msg and ('tddfa' in msg or 'u_shp.npy' in msg) and '\n' not in msg
