@@ -90,6 +90,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                   'v2s_nb.composite._roi': ('composite.html#_roi', 'v2s_nb/composite.py'),
                                   'v2s_nb.composite.apply_change': ('composite.html#apply_change', 'v2s_nb/composite.py'),
                                   'v2s_nb.composite.backward_flow': ('composite.html#backward_flow', 'v2s_nb/composite.py'),
+                                  'v2s_nb.composite.change_renders': ('composite.html#change_renders', 'v2s_nb/composite.py'),
                                   'v2s_nb.composite.difference_weights': ('composite.html#difference_weights', 'v2s_nb/composite.py'),
                                   'v2s_nb.composite.face_ellipse': ('composite.html#face_ellipse', 'v2s_nb/composite.py'),
                                   'v2s_nb.composite.fit_flow': ('composite.html#fit_flow', 'v2s_nb/composite.py'),

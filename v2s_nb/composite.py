@@ -5,23 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 import cv2
 import numpy as np
-import torch
-from .core import V2SError
 from .faces import _cv_matrix, invert_affine
 from .edit.pose import PoseEdit
 
 # %% auto #0
-__all__ = ['COMPOSITES', 'face_ellipse', 'render_pixels', 'backward_flow', 'fit_flow', 'Change', 'measure_change', 'apply_change',
-           'split_edits', 'difference_weights', 'Compositor']
+__all__ = ['COMPOSITES', 'RX', 'RY', 'DY', 'face_ellipse', 'render_pixels', 'backward_flow', 'fit_flow', 'Change',
+           'measure_change', 'apply_change', 'split_edits', 'difference_weights', 'change_renders', 'Compositor']
 
 # %% ../nbs/16c_composite.ipynb #5dc2c118
 COMPOSITES = ('composite', 'replace')   # how an edited face goes back into the frame (`pipeline.edit_video(composite=)`)
+RX, RY, DY = 0.52, 0.68, 0.05           # the face ellipse: half-axes and centre below the crop centre, in face sizes
 
 def face_ellipse(n:int, # side of the square crop, px
                  scale:float, # crop side / detected face size (the profile's `crop_scale`)
                  inner:float=0.5, # fraction of the radius kept at full weight
-                 rx:float=0.52, ry:float=0.68, # half-axes, in face sizes
-                 dy:float=0.05, # centre below the crop centre, in face sizes (the box sits high on the face)
+                 rx:float=RX, ry:float=RY, # half-axes, in face sizes
+                 dy:float=DY, # centre below the crop centre, in face sizes (the box sits high on the face)
                 ) -> np.ndarray: # float32 (n,n) in [0,1]
     "A feathered ellipse on the face of a crop: 1 inside `inner` of its radius, a smoothstep to 0 at its edge"
     f, r = n / scale, np.arange(n) + 0.5
@@ -90,12 +89,12 @@ def measure_change(r0, r1, # float32 (R,R,3) in [0,255]: the reconstruction and 
     d = luma * lum + chroma * (d - lum)
     return Change(flow * m[..., None], d * m[..., None], flow, conf)
 
-# %% ../nbs/16c_composite.ipynb #678df725
-def _roi(A, crop_size, scale, W, H, rx:float=0.52, ry:float=0.68, dy:float=0.05) -> tuple:
-    "The frame box (x0,y0,x1,y1) that holds the face ellipse of the crop `A` cuts"
+# %% ../nbs/16c_composite.ipynb #528b2e8a
+def _roi(A, crop_size, scale, W, H) -> tuple:
+    "The frame box (x0,y0,x1,y1) that holds the face ellipse (`face_ellipse`'s) of the crop `A` cuts"
     f, c = crop_size / scale, crop_size / 2
-    box = np.array([[c - rx * f, c + (dy - ry) * f, 1], [c + rx * f, c + (dy + ry) * f, 1],
-                    [c - rx * f, c + (dy + ry) * f, 1], [c + rx * f, c + (dy - ry) * f, 1]])
+    box = np.array([[c - RX * f, c + (DY - RY) * f, 1], [c + RX * f, c + (DY + RY) * f, 1],
+                    [c - RX * f, c + (DY + RY) * f, 1], [c + RX * f, c + (DY - RY) * f, 1]])
     pts = (invert_affine(A) @ box.T).T
     x0, y0 = np.floor(pts.min(0) - 2).astype(int).clip(0, [W, H]); x1, y1 = np.ceil(pts.max(0) + 2).astype(int).clip(0, [W, H])
     return x0, y0, x1, y1
@@ -130,6 +129,13 @@ def split_edits(edits) -> tuple: # -> (pose/expression edits, the others)
 def difference_weights(edits) -> tuple: # -> (luma, chroma) in [0,1]
     "How much of the renders' colour difference the composite keeps: none when every edit is a pose/expression edit (they move pixels), all when one changes appearance"
     return (0., 0.) if edits and not split_edits(edits)[1] else (1., 1.)
+
+def change_renders(render, # render(edits) -> images (B,3,R,R) in [-1,1]: the frames' latents rendered with `edits`
+                   edits) -> tuple: # -> r0, r1 float32 (B,R,R,3) in [0,255], rg: the same or B Nones
+    "The renders a composite needs: the reconstruction, the edit, and the pose edits alone when other edits come with them"
+    pose, other = split_edits(edits)
+    r0, r1 = render_pixels(render(())), render_pixels(render(list(edits)))
+    return r0, r1, render_pixels(render(pose)) if pose and other else [None] * len(r0)
 
 # %% ../nbs/16c_composite.ipynb #9c8d849b
 class Compositor:

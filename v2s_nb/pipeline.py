@@ -5,14 +5,14 @@
 # %% ../nbs/17_pipeline.ipynb #9415bb69
 from __future__ import annotations
 from fastcore.basics import patch
-import contextlib, errno, json, math, os, shutil, tempfile, time
+import contextlib, errno, json, os, shutil, tempfile, time
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
-from .core import V2SError, DEFAULT_PROFILE, get_profile, get_device, frames_to_images, images_to_frames, resize, batched, atomic_path, folder_lock, prepare_output_dir
+from .core import V2SError, DEFAULT_PROFILE, get_profile, get_device, frames_to_images, images_to_frames, resize, atomic_path, folder_lock, prepare_output_dir
 from .video import VideoReader, VideoWriter, demo_video
 from .faces import FaceTrack, track_faces, iter_crops, paste_back, CROP_SCALE
 from .stylegan import load_generator
@@ -21,7 +21,7 @@ from .weights import MissingWeightsError
 from .face3d import load_face3d
 from .fast import FastPath, fast_path, render_path, StreamStep, prefetch, BackgroundWriter
 from .edit.core import render_edited
-from .composite import COMPOSITES, Compositor, render_pixels, split_edits
+from .composite import COMPOSITES, Compositor, change_renders
 from .edit.spec import check_spec, load_spec, needs, load_edit_models, build_edits
 
 # %% auto #0
@@ -210,15 +210,12 @@ def render(self:_Job, track, edits, name, display_size, chunk) -> bool:
         if comp is not None and not edits: results = [frame for _, _, frame in buf]        # no edit: the source frames
         else:
             w = torch.from_numpy(np.array(latents[t0:t0 + n])).to(self.dev)
-            r1 = faces(w, t0, n, edits)
             if comp is not None:
-                r0, r1 = render_pixels(faces(w, t0, n, ())), render_pixels(r1)
-                pose, other = split_edits(edits)
-                rg = render_pixels(faces(w, t0, n, pose)) if pose and other else [None] * n       # the pose alone
+                r0, r1, rg = change_renders(lambda e: faces(w, t0, n, e), edits)
                 results = [comp(t, frame, track.affine(t, CROP_SIZE, self.scale), a, b, g)
                            for (t, _, frame), a, b, g in zip(buf, r0, r1, rg)]
             else:
-                r1 = images_to_frames(resize(r1.clamp(-1, 1), CROP_SIZE))
+                r1 = images_to_frames(resize(faces(w, t0, n, edits).clamp(-1, 1), CROP_SIZE))
                 results = [paste_back(frame, face, track.affine(t, CROP_SIZE, self.scale)) for (t, _, frame), face in zip(buf, r1)]
         for (t, time_s, frame), result in zip(buf, results):
             writers[0].write(result, time_s); writers[1].write(side_by_side(frame, result, display_size), time_s)
@@ -362,9 +359,7 @@ def demo(out='demo_out', n_frames:int|None=None, # the first `n_frames` of the c
     out, _ = prepare_output_dir(out)
     if n_frames is None: shutil.copyfile(demo_video(), out/'input.mp4')
     else:
-        reader = VideoReader(demo_video())
-        with VideoWriter(out/'input.mp4', reader.rate) as w:
+        with VideoReader(demo_video()) as reader, VideoWriter(out/'input.mp4', reader.rate) as w:
             for _, (time_s, frame) in zip(range(n_frames), reader.iter_timed()): w.write(frame, time_s)
-        reader.close()
     return edit_video(out/'input.mp4', out, {'age': 20, 'yaw': 15} if spec is None else spec, profile=profile, device=device,
                       progress=progress, composite=composite)

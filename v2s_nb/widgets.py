@@ -12,12 +12,12 @@ import torch
 from PIL import Image
 from tqdm.auto import tqdm
 import ipywidgets as W
-from .core import V2SError, DEFAULT_PROFILE, get_device, get_profile, images_to_frames, resize
+from .core import V2SError, DEFAULT_PROFILE, get_device, get_profile
 from .faces import FaceTrack, iter_crops
 from .stylegan import load_generator
 from .weights import MissingWeightsError
 from .edit.core import render_edited
-from .composite import Compositor, render_pixels, split_edits
+from .composite import Compositor, change_renders
 from .edit.appearance import STYLESPACE_PRESETS, style_sizes, style_std
 from .pipeline import edit_video, render_job
 from .edit.spec import check_spec, load_edit_models, build_edits
@@ -146,11 +146,9 @@ def preview_frame(self:VideoEditor, t:int|None=None, spec:dict|None=None) -> np.
     edits = build_edits(spec, self.G, self.models, self.rotations, self._stds)
     w = torch.from_numpy(np.array(self.latents[t:t + 1])).to(self.device)
     crop = np.asarray(self.crops[t])
-    render = lambda e: render_pixels(render_edited(self.G, w, e, frames=[t]))[0]
-    pose, other = split_edits(edits)
+    (r0,), (r1,), (rg,) = change_renders(lambda e: render_edited(self.G, w, e, frames=[t]), edits)
     same_grid = np.array([[1., 0, 0], [0, 1., 0]])                      # the crop is the frame here
-    face = Compositor(get_profile(self.report['profile']).crop_scale, edits, self.size)(
-        t, crop, same_grid, render(()), render(edits), render(pose) if pose and other else None)
+    face = Compositor(get_profile(self.report['profile']).crop_scale, edits, self.size)(t, crop, same_grid, r0, r1, rg)
     return np.concatenate([crop, face], 1)
 
 @patch
