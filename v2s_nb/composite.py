@@ -141,7 +141,7 @@ def change_renders(render, # render(edits) -> images (B,3,R,R) in [-1,1]: the fr
 class Compositor:
     "Composite a video's edited renders into its frames in order, keeping the flow smooth from frame to frame"
     def __init__(self, scale:float, # crop side / face size (the profile's `crop_scale`)
-                 edits=(), # the `Edit`s applied (decides how much colour change to keep)
+                 edits=(), # the edits (`Edit` objects) applied: they decide how much colour change to keep
                  crop_size:int=256, # the crop side the track's affines map to
                  size:int|None=None, # work size, px (default: 2× the render, 128–256)
                  deg:int=3, alpha:float=0.3): # flow smoothing in space (polynomial degree) and in time (weight of the new frame)
