@@ -25,6 +25,7 @@ def test_encode_real_clip(tmp_path):
     for name in ('reconstruction.mp4', 'side_by_side.mp4'):
         v = VideoReader(tmp_path/'o'/name)
         assert v.n_frames == src.n_frames == 78 and v.rate == src.rate
+        assert abs(v.duration - src.duration) < 1e-4, (name, v.duration, src.duration)   # the last frame as long too
         assert sum(1 for _ in v) == src.n_frames
     lat = np.load(tmp_path/'o'/'latents.npy')
     rep = json.loads((tmp_path/'o'/'report.json').read_text())

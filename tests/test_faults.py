@@ -132,6 +132,7 @@ def test_frame_times_survive_an_edit(case, tmp_path):
         da = abs(a1 - a0) * 1000 if name == 'edited.mp4' else 0.
         print(f'{case}, {name}: max |Δt| video {dv:.3f} ms, audio start {da:.3f} ms')
         assert len(v1) == 20 and dv <= 1000 / 90000 + 1e-6 and da <= 1000 / 90000 + 1e-6
+        assert abs(VideoReader(tmp_path/'o'/name).duration - VideoReader(src).duration) < 1e-4   # and it ends when the source does
     np.testing.assert_allclose(v0, kw['times'], atol=1e-3)          # the fixture is what it says (mp4 keeps ms)
 
 

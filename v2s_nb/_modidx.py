@@ -710,6 +710,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                               'v2s_nb.video.VideoWriter.__init__': ('video.html#videowriter.__init__', 'v2s_nb/video.py'),
                               'v2s_nb.video.VideoWriter._close_audio': ('video.html#videowriter._close_audio', 'v2s_nb/video.py'),
                               'v2s_nb.video.VideoWriter._mux_audio': ('video.html#videowriter._mux_audio', 'v2s_nb/video.py'),
+                              'v2s_nb.video.VideoWriter._mux_video': ('video.html#videowriter._mux_video', 'v2s_nb/video.py'),
                               'v2s_nb.video.VideoWriter._open_audio': ('video.html#videowriter._open_audio', 'v2s_nb/video.py'),
                               'v2s_nb.video.VideoWriter._open_stream': ('video.html#videowriter._open_stream', 'v2s_nb/video.py'),
                               'v2s_nb.video.VideoWriter.abort': ('video.html#videowriter.abort', 'v2s_nb/video.py'),

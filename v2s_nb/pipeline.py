@@ -198,8 +198,9 @@ def render(self:_Job, track, edits, name, display_size, chunk) -> bool:
     "Render the edited latents chunk by chunk, composite (or paste) them into the frames, write both videos into the work folder, then publish them; -> audio kept"
     latents = np.load(self.out/'latents.npy', mmap_mode='r')
     reader, fp = VideoReader(self.video), self.fp
-    writers = [VideoWriter(self.work/name, reader.rate, audio_from=self.video, start=reader.start),   # frame times as in the source
-               VideoWriter(self.work/'side_by_side.mp4', reader.rate, start=reader.start)]
+    timing = dict(start=reader.start, duration=reader.duration)                # frame times and length as in the source
+    writers = [VideoWriter(self.work/name, reader.rate, audio_from=self.video, **timing),
+               VideoWriter(self.work/'side_by_side.mp4', reader.rate, **timing)]
     if fp: writers = [BackgroundWriter(w) for w in writers]            # video encoding in background threads
     comp = Compositor(self.scale, edits, CROP_SIZE) if self.composite == 'composite' else None
     def faces(w, t0, n, e):

@@ -99,13 +99,19 @@ def video_codec() -> str:
 class VideoWriter:
     "Write uint8 RGB frames to a video file, optionally with the audio of `audio_from`; the file appears complete or not at all"
     time_base = Fraction(1, 90000)   # timestamps of written frames, when the caller gives times
-    def __init__(self, path, fps=25, crf:int=18, audio_from=None,
-                 start:float=0.): # time of the first frame in the output: the source's `VideoReader.start` keeps A/V sync
-        self.path, self.crf, self.n_frames, self.start = Path(path), crf, 0, start
+    def __init__(self, path, # the .mp4 to write
+                 fps=25, # frames per second (a `Fraction` is kept exact), the time step when `write` gets no time
+                 crf:int=18, # x264 quality: 0 lossless, 18 visually lossless, 51 worst
+                 audio_from=None, # a video whose first audio stream is copied into the output
+                 start:float=0., # time of the first frame in the output: the source's `VideoReader.start` keeps A/V sync
+                 duration:float|None=None): # seconds the stream lasts (the source's `VideoReader.duration`): the last frame is held to it
+        self.path, self.crf, self.n_frames, self.start, self.duration = Path(path), crf, 0, start, duration
         self.rate = fps if isinstance(fps, Fraction) else Fraction(fps).limit_denominator(1001)
         fd, tmp = tempfile.mkstemp(prefix=f'.{self.path.stem}.', suffix=self.path.suffix or '.mp4', dir=self.path.parent)
         os.close(fd); self._tmp = Path(tmp)
         self._container, self._stream, self._last_pts = av.open(str(self._tmp), 'w'), None, -1
+        self._held, self._durations = [], {}   # packets waiting for their frame's duration (pts → ticks)
+        self._first_pts = self._first_dts = self._end = None
         self.audio_from, self.audio_error, self._audio = audio_from, None, None
     def _close_audio(self):
         if self._audio is not None: self._audio['src'].close(); self._audio = None
@@ -168,17 +174,35 @@ def write(self:VideoWriter, frame, time:float|None=None): # uint8 (H,W,3); time 
     time = self.start + float(time)                                  # on the output's timeline, as in the source
     pts = max(int(round(time / self.time_base)), self._last_pts + 1)   # strictly increasing
     vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format='rgb24')
+    if self._last_pts >= 0: self._durations[self._last_pts] = pts - self._last_pts   # the previous frame lasts until this one
     vf.pts, vf.time_base, self._last_pts = pts, self.time_base, pts
-    for p in self._stream.encode(vf): self._container.mux(p)
+    if self._first_pts is None: self._first_pts = pts
+    self._mux_video(self._stream.encode(vf))
     self._mux_audio(until=time)
     self.n_frames += 1
+
+@patch
+def _mux_video(self:VideoWriter, packets, final:bool=False):
+    "Mux video packets with their frames' durations; the last frame's waits for `close`, which knows how long it lasts"
+    self._held.extend(packets)
+    while self._held and (final or self._held[0].pts != self._last_pts):
+        p = self._held.pop(0)
+        if self._first_dts is None: self._first_dts = p.dts
+        d = self._durations.pop(p.pts, None)
+        if final and not self._held and self._end is not None:   # the last in decode order: mp4 sums decode-time steps
+            d = self._end - self._first_pts - (p.dts - self._first_dts)   # and this duration into the stream's length
+        if d is not None and d > 0: p.duration = d
+        self._container.mux(p)
 
 @patch
 def close(self:VideoWriter) -> Path:
     "Flush, copy the rest of the audio, close and rename into place"
     try:
         if self._stream is None: raise ValueError(f"no frames were written to {self.path}")
-        for p in self._stream.encode(None): self._container.mux(p)
+        if self.duration is not None:         # the last frame lasts until the source's stream ends
+            self._end = self._first_pts + int(round(self.duration / self.time_base))
+            self._durations[self._last_pts] = self._end - self._last_pts
+        self._mux_video(self._stream.encode(None), final=True)
         self._mux_audio()
         self._container.close()
         publish(self._tmp, self.path)
