@@ -29,7 +29,8 @@ def _audio_streams(path) -> int:
 def test_edit_dev_clip(name, tmp_path):
     "`v2s edit CLIP --age +20 --yaw 15` on every dev clip: output frames = input frames, fps and audio kept, report written"
     clip = shared_file('assets', 'videos', name)
-    assert main(['edit', str(clip), '--age', '+20', '--yaw', '15', '--out', str(tmp_path/'o'), '--weights', _weights(), '-q']) == 0
+    assert main(['edit', str(clip), '--age', '+20', '--yaw', '15', '--out', str(tmp_path/'o'), '--weights', _weights(), '--tune', '0',
+                 '-q']) == 0                                                   # tuning: test_kill_while_tuning, test_wheel
     src, out = VideoReader(clip), VideoReader(tmp_path/'o'/'edited.mp4')
     assert (out.n_frames, out.rate, out.width, out.height) == (src.n_frames, src.rate, src.width, src.height)
     assert sum(1 for _ in out) == src.n_frames
@@ -64,7 +65,7 @@ VISIBLE = lambda o: sorted(p.name for p in o.iterdir() if not p.name.startswith(
 def test_kill_and_resume(tmp_path):
     "SIGKILL while encoding, SIGTERM while rendering: no partial output file either time; re-runs carry on"
     clip = make_video(tmp_path/'c.mp4', 240, size=128)
-    out, args = tmp_path/'o', ('edit', tmp_path/'c.mp4', '--age', '10', '--out', tmp_path/'o', '--crop', 'center', '-q')
+    out, args = tmp_path/'o', ('edit', tmp_path/'c.mp4', '--age', '10', '--out', tmp_path/'o', '--crop', 'center', '--tune', '0', '-q')
     part = out/'.v2s'/'latents.part'
     p = _start(*args)
     _wait_for(lambda: part.exists() and part.stat().st_size > 40 * 10 * 128 * 4, 120, p)   # ≥ 40 frames of mini latents (10×128 fp32) encoded
@@ -77,31 +78,52 @@ def test_kill_and_resume(tmp_path):
     assert rep['frames'] == 240 and VideoReader(out/'edited.mp4').n_frames == 240
     lat = np.load(out/'latents.npy')
     full = tmp_path/'full'
-    assert run_v2s('encode', clip, '--out', full, '--crop', 'center', '-q').returncode == 0
+    assert run_v2s('encode', clip, '--out', full, '--crop', 'center', '--tune', '0', '-q').returncode == 0
     np.testing.assert_allclose(lat, np.load(full/'latents.npy'), atol=1e-5)   # resumed = uninterrupted
 
     # new edits on the same job: only the render stage runs; SIGTERM during it leaves the last finished video alone
     first = (out/'edited.mp4').read_bytes()
-    p = _start('edit', clip, '--age', '-10', '--out', out, '--crop', 'center', '--chunk', '2')
+    p = _start('edit', clip, '--age', '-10', '--out', out, '--crop', 'center', '--tune', '0', '--chunk', '2')
     _wait_for(lambda: any(f.suffix == '.mp4' for f in (out/'.v2s').glob('*')) if (out/'.v2s').exists() else False, 120, p)
     time.sleep(0.5)
     p.send_signal(signal.SIGTERM); _, err = p.communicate(timeout=60)
     assert p.returncode == 130 and 'run the same command again' in err, (p.returncode, err)
     assert (out/'edited.mp4').read_bytes() == first                   # the old result, whole; no half-written file
     assert not any(f.suffix == '.mp4' for f in (out/'.v2s').glob('*'))  # the interrupted video was removed
-    r = run_v2s('edit', clip, '--age', '-10', '--out', out, '--crop', 'center', '-q')
+    r = run_v2s('edit', clip, '--age', '-10', '--out', out, '--crop', 'center', '--tune', '0', '-q')
     assert r.returncode == 0, r.stderr
     rep = json.loads((out/'report.json').read_text())
     assert rep['stages']['encode'] == {'skipped': True} and rep['spec'] == {'age': -10.}
-    r = run_v2s('edit', clip, '--age', '-10', '--out', out, '--crop', 'center', '-q')
+    r = run_v2s('edit', clip, '--age', '-10', '--out', out, '--crop', 'center', '--tune', '0', '-q')
     assert r.returncode == 0 and 'nothing to do' in r.stdout
+
+
+@pytest.mark.slow
+def test_kill_while_tuning(tmp_path):
+    "SIGKILL during per-clip tuning: the re-run carries on from the last checkpoint and ends with the weights of an unbroken run"
+    clip = _looped_clip(tmp_path/'c.mp4', 1)                          # 24 frames of a real face
+    args = lambda o: ('edit', clip, '--age', '20', '--out', o, '--tune', '40', '--crop', 'center', '-q')
+    ckpt = tmp_path/'k'/'.v2s'/'tune.ckpt'
+    p = _start(*args(tmp_path/'k'))
+    _wait_for(ckpt.exists, 300, p)                                     # the checkpoint of step 25
+    p.kill(); p.wait()
+    assert not (tmp_path/'k'/'tuned_generator.pt').exists()
+    for o in ('k', 'u'):
+        r = subprocess.run([str(V2S), *map(str, args(tmp_path/o))], capture_output=True, text=True, env={**os.environ, 'V2S_OFFLINE': '1'})
+        assert r.returncode == 0, r.stderr
+    rep = json.loads((tmp_path/'k'/'report.json').read_text())
+    assert rep['tune'] == 40 and rep['stages']['tune']['steps'] == 40 and rep['stages']['encode'] == {'skipped': True}
+    import torch
+    k, u = (torch.load(tmp_path/o/'tuned_generator.pt', weights_only=True) for o in ('k', 'u'))
+    assert k['log'] == u['log'] and len(k['log']) == 40
+    assert all(torch.equal(k['weights'][n], u['weights'][n]) for n in u['weights'])   # resumed = unbroken, exactly
 
 
 def test_spec_file_flags_and_render(tmp_path):
     "A YAML spec with keyframes, a flag overriding it, and `v2s render` of the finished job with new edits"
     clip = make_video(tmp_path/'c.mp4', 12, size=96)
     (tmp_path/'e.yaml').write_text('age: {0: 0, 11: 30}\nyaw: 5\nappearance: {seed: 2, amount: 0.5}\n')
-    r = run_v2s('edit', clip, '--spec', tmp_path/'e.yaml', '--yaw', '-8', '--style', '3:4=2', '--out', tmp_path/'o', '--crop', 'center', '-q')
+    r = run_v2s('edit', clip, '--spec', tmp_path/'e.yaml', '--yaw', '-8', '--style', '3:4=2', '--out', tmp_path/'o', '--crop', 'center', '--tune', '0', '-q')
     assert r.returncode == 0, r.stderr
     rep = json.loads((tmp_path/'o'/'report.json').read_text())
     assert rep['spec'] == {'age': {'0': 0., '11': 30.}, 'yaw': -8., 'appearance': {'seed': 2, 'amount': 0.5},
@@ -120,7 +142,7 @@ def test_bad_edit_input(tmp_path):
     (tmp_path/'odd.json').write_text('{"agee": 20}')
     _assert_clean_failure(run_main('edit', clip, '--spec', tmp_path/'odd.json', '--out', tmp_path/'o'), 'odd.json', 'unknown edit agee', out=tmp_path/'o')
     _assert_clean_failure(run_main('edit', clip, '--style', 'x:y=1', '--out', tmp_path/'o'), 'LAYER:CHANNEL', out=tmp_path/'o')
-    _assert_clean_failure(run_main('edit', clip, '--style', 'lipstick=3', '--out', tmp_path/'o', '--crop', 'center'), 'FFHQ 1024', out=tmp_path/'o')
+    _assert_clean_failure(run_main('edit', clip, '--style', 'lipstick=3', '--out', tmp_path/'o', '--crop', 'center', '--tune', '0'), 'FFHQ 1024', out=tmp_path/'o')
     _assert_clean_failure(run_main('render', tmp_path/'nojob'), 'not a finished v2s job')
     _assert_clean_failure(run_main('edit', clip, '--yaw', '1000', '--out', tmp_path/'o'), 'yaw 1000° is beyond what the editors were trained for', out=tmp_path/'o')
     r = run_main('edit', clip, '--age', 'old', '--out', tmp_path/'o')
@@ -130,7 +152,7 @@ def test_bad_edit_input(tmp_path):
 def _peak_rss_mb(video, out):
     "Peak RSS (MiB) of a fresh process that edits `video`"
     code = ("import resource, sys; from v2s_nb.pipeline import edit_video; "
-            "edit_video(sys.argv[1], sys.argv[2], {'age': 20, 'yaw': 15}, crop='center', progress=False); "
+            "edit_video(sys.argv[1], sys.argv[2], {'age': 20, 'yaw': 15}, crop='center', tune=0, progress=False); "
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
     r = subprocess.run([sys.executable, '-c', code, str(video), str(out)], capture_output=True, text=True, timeout=900)
     assert r.returncode == 0, r.stderr

@@ -88,7 +88,7 @@ def test_damaged_videos(tmp_path):
     variants = _variants(bases, tmp_path)
     assert len(variants) >= 100
     cases = [dict(id=k, dir=str(tmp_path/'logs'/k), args=['encode', str(p), '--out', str(tmp_path/'o'/k), '--profile', 'tiny',
-                                                          '--crop', 'center', '-q']) for k, p in variants.items()]
+                                                          '--crop', 'center', '--tune', '0', '-q']) for k, p in variants.items()]
     (tmp_path/'cases.json').write_text(json.dumps(cases))
     t0 = time.time()
     subprocess.run([sys.executable, str(ROOT/'tests'/'fault_runner.py'), tmp_path/'cases.json', tmp_path/'res.json', str(TIMEOUT_S)],
@@ -123,7 +123,7 @@ def test_frame_times_survive_an_edit(case, tmp_path):
     "`v2s edit`'s outputs keep every frame's absolute time and the audio's start: |Δt| at most one 1/90000 s tick"
     kw = _CASES[case]
     src = write_test_video(tmp_path/'in.mp4', synthetic_talking_head(20, 64), audio_hz=440, **kw)
-    r = run_main('edit', src, '--age', '10', '--out', tmp_path/'o', '--profile', 'tiny', '--crop', 'center', '-q')
+    r = run_main('edit', src, '--age', '10', '--out', tmp_path/'o', '--profile', 'tiny', '--crop', 'center', '--tune', '0', '-q')
     assert r.returncode == 0, r.stderr
     v0, a0 = av_times(src)
     for name in ('edited.mp4', 'side_by_side.mp4'):
@@ -144,12 +144,12 @@ def test_second_run_into_the_same_folder_is_refused(tmp_path):
     clip = make_video(tmp_path/'c.mp4', 200, size=128)
     env = {**os.environ, 'V2S_OFFLINE': '1'}
     first = subprocess.Popen([str(Path(sys.executable).parent/'v2s'), 'edit', str(clip), '--age', '10', '--out', str(tmp_path/'o'),
-                              '--crop', 'center', '-q'], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                              '--crop', 'center', '--tune', '0', '-q'], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     t0 = time.time()
     while not (tmp_path/'o'/'.v2s'/'job.json').is_file():
         assert first.poll() is None and time.time() - t0 < 120, 'the first run ended before it could be raced'
         time.sleep(0.05)
-    second = run_main('edit', clip, '--yaw', '5', '--out', tmp_path/'o', '--crop', 'center', '-q')
+    second = run_main('edit', clip, '--yaw', '5', '--out', tmp_path/'o', '--crop', 'center', '--tune', '0', '-q')
     assert first.poll() is None, 'the first run ended before the second was refused: use a longer clip'
     assert second.returncode == 1 and 'in use by another v2s run' in second.stderr, second.stderr
     assert first.wait(300) == 0, first.stderr.read()
@@ -171,7 +171,7 @@ def test_disk_full(size, tmp_path):
     if subprocess.run(['mount', '-t', 'tmpfs', '-o', f'size={size}', 'tmpfs', str(mnt)], capture_output=True).returncode:
         pytest.skip('cannot mount a tmpfs here')
     try:
-        r = run_main('edit', clip, '--age', '10', '--out', mnt/'o', '--profile', 'tiny', '--crop', 'center', '-q')
+        r = run_main('edit', clip, '--age', '10', '--out', mnt/'o', '--profile', 'tiny', '--crop', 'center', '--tune', '0', '-q')
         lines = [l for l in r.stderr.splitlines() if l.startswith('v2s: error')]
         assert r.returncode == 1 and len(lines) == 1 and 'no space left' in lines[0] and 'Traceback' not in r.stderr, r.stderr
         assert list(mnt.iterdir()) == []

@@ -35,16 +35,20 @@ def test_mini_is_the_default_and_ships_checked():
 
 
 def test_shipped_assets_are_checked_licensed_and_small(monkeypatch):
-    "3DDFA_V2 mb05 and its statistics resolve from the package (checksummed), with their licence; all assets <= 25 MB"
+    "3DDFA_V2 mb05 and its statistics, MobileFaceNet resolve from the package (checksummed), with their licences; all assets <= 25 MB"
     monkeypatch.delenv('V2S_WEIGHTS', raising=False)
     assets = W.PACKAGE_WEIGHTS.parent
     for name in ('tddfa-mb05', 'tddfa-param-mean-std'):
         p = W.resolve(name, allow_download=False)
         assert p.parent == assets/'face3d' and W.sha256sum(p) == W.REGISTRY[name].sha256
     assert 'MIT License' in (assets/'face3d'/'3DDFA_V2_LICENSE').read_text()
+    import v2s_nb.metrics                                             # registers MobileFaceNet
+    p = W.resolve('mobilefacenet', allow_download=False)
+    assert p.parent == assets/'identity' and W.sha256sum(p) == W.REGISTRY['mobilefacenet'].sha256
+    assert 'Apache License' in (assets/'identity'/'MobileFaceNet_LICENSE').read_text()
     assert 'MIT License' in (assets/'demo'/'LivePortrait_LICENSE').read_text()
     card = (MINI_DIR/'MODEL_CARD.md').read_text()
-    assert 'mb05_120x120.pth' in card and 'liveportrait_d18_4s.mp4' in card
+    assert all(f in card for f in ('mb05_120x120.pth', 'liveportrait_d18_4s.mp4', 'mobilefacenet.pt'))
     total = sum(f.stat().st_size for f in assets.rglob('*') if f.is_file())
     assert total <= 25 * 2**20, f'the package assets take {total / 2**20:.1f} MB (limit 25)'
 

@@ -27,14 +27,16 @@ def test_wheel_demo_offline(tmp_path):
     away = tmp_path/'elsewhere'; away.mkdir()
     where = subprocess.run([str(py), '-c', 'import v2s_nb; print(v2s_nb.__file__)'], capture_output=True, text=True, cwd=away, env=env)
     assert where.stdout.startswith(site), (where.stdout, where.stderr)          # the wheel's copy, not the checkout
-    r = subprocess.run([str(tmp_path/'env'/'bin'/'v2s'), 'demo', '--out', 'demo', '--frames', '12', '-q'],
+    r = subprocess.run([str(tmp_path/'env'/'bin'/'v2s'), 'demo', '--out', 'demo', '--frames', '12', '--tune', '10', '-q'],
                        capture_output=True, text=True, cwd=away, env=env, timeout=600)
     assert r.returncode == 0, r.stderr
     names = sorted(p.name for p in (away/'demo').iterdir())
-    assert names == ['edited.mp4', 'input.mp4', 'latents.npy', 'report.json', 'rotations.npy', 'side_by_side.mp4', 'track.npz'], names
+    assert names == ['edited.mp4', 'input.mp4', 'latents.npy', 'report.json', 'rotations.npy', 'side_by_side.mp4', 'track.npz',
+                     'tuned_generator.pt'], names
     assert 'edited.mp4' in r.stdout and 'random' not in (r.stdout + r.stderr).lower()      # the shipped mini models, not random ones
     rep = json.loads((away/'demo'/'report.json').read_text())
-    assert rep['profile'] == 'mini' and not rep['random_weights'] and rep['composite'] == 'composite'
+    assert rep['profile'] == 'mini' and not rep['random_weights'] and rep['composite'] == 'composite' and rep['tune'] == 10
+    assert rep['stages']['tune']['identity_loss']                    # MobileFaceNet ships: the identity term runs offline
     assert rep['warnings'] == [] and rep['rotations'].startswith('3DDFA_V2')       # 3DDFA_V2 mb05 ships: no head taken as frontal
     from v2s_nb.video import VideoReader
     from v2s_nb.faces import MediaPipeDetector

@@ -1,7 +1,8 @@
 """Measure the composite against the pasted render (issue: the person's own face) on the unseen clips, at full resolution,
 through `v2s edit` (the codec included): identity cosine source↔output (MobileFaceNet on 112² face crops of the frames),
 face-box sharpness (variance of the Laplacian, output / source), no-edit face-box PSNR, yaw change (3DDFA_V2 mb05 on the
-output frames, edit − no edit), SSR-Net age change, TC of the output / TC of the source, seconds per stage.
+output frames, edit − no edit), SSR-Net age change, TC of the output / TC of the source, seconds per stage; for the
+render pasted back, the composite, and the composite on a generator tuned on the clip (16d, the default for mini).
 
     python tools/measure_composite.py [--out build/composite] [--frames 40]
 
@@ -20,7 +21,8 @@ from v2s_nb.edit.age import load_age_estimator
 from v2s_nb.mini import EVAL_CLIPS
 
 SPECS = {'none': {}, 'age +20': {'age': 20}, 'yaw +15': {'yaw': 15}}
-MODES = ('replace', 'composite')
+MODES = {'replace': dict(composite='replace', tune=0), 'composite': dict(composite='composite', tune=0),
+         'composite + tune': dict(composite='composite', tune=None)}   # tune=None: the profile's default tuning
 
 def crops(frames, track, ts, size, scale):
     return frames_to_images(np.stack([crop_face(f, track.affine(t, size, scale), size) for f, t in zip(frames, ts)]))
@@ -49,11 +51,11 @@ def main():
         ts = np.linspace(0, T - 1, a.frames).round().astype(int)
         chunk = list(range(T // 2, min(T, T // 2 + 32)))
         for mode in MODES:
-            job = out/f'{clip}-{mode}'
+            job = out/f"{clip}-{mode.replace(' + ', '-')}"
             base = None
             for name, spec in SPECS.items():
                 t0 = time.perf_counter()
-                rep = edit_video(video, job, spec, progress=False, composite=mode)
+                rep = edit_video(video, job, spec, progress=False, **MODES[mode])
                 wall = time.perf_counter() - t0
                 track = FaceTrack.load(job/'track.npz')
                 res = list(VideoReader(job/('edited.mp4' if spec else 'reconstruction.mp4')))

@@ -52,11 +52,14 @@ def _edit_flags(p):
     g.add_argument('--style', action='append', default=[], metavar='NAME=AMOUNT',
                    help='a StyleSpace channel: a preset (lipstick, hair_gray …; FFHQ 1024 only) or LAYER:CHANNEL=AMOUNT, in σ; repeatable')
     g.add_argument('--chunk', type=int, default=8, help='frames rendered at once (default 8)')
-    _composite_flag(p); _speed_flags(p)
+    _render_flags(p); _speed_flags(p)
 
-def _composite_flag(p):
+def _render_flags(p):
     p.add_argument('--composite', default='composite', choices=['composite', 'replace'],
                    help="composite (default): the video's own face, moved and shaded by the edit; replace: the generator's render pasted over it")
+    p.add_argument('--tune', type=int, default=None, metavar='STEPS',
+                   help="tune a copy of the generator on the clip's own frames for STEPS steps (default: 120 for mini, about 45 s on 2 cores; "
+                        "0: off; render: the job's own tuning, reused)")
 
 def _face_flags(p, crop:bool=True):
     if crop: p.add_argument('--crop', default='track', choices=['track', 'center'], help='track the face (default) or take the centre square')
@@ -76,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = lambda name, help: subs.add_parser(name, help=help, epilog=_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p = sub('demo', 'edit the real clip shipped in the package (age +20, yaw +15°): the quick-start job')
     _common(p, out_default='demo_out'); p.add_argument('--frames', type=int, default=None, help='only the first FRAMES frames of the clip (default: all)')
-    _composite_flag(p)
+    _render_flags(p)
     p.set_defaults(func=_cmd_demo)
     p = sub('edit', 'encode a video, edit it (age, pose, expression, appearance, StyleSpace) and render it back')
     p.add_argument('video', help='input video file'); _common(p); _edit_flags(p); _face_flags(p)
@@ -88,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_render)
     p = sub('encode', 'encode a video into W+ and render it back')
     p.add_argument('video', help='input video file'); _common(p); _face_flags(p)
-    _composite_flag(p); _speed_flags(p)
+    _render_flags(p); _speed_flags(p)
     p.set_defaults(func=_cmd_encode)
     p = sub('curate', 'turn a folder of videos into face-crop clips and a manifest')
     p.add_argument('videos', metavar='VIDEOS_DIR', help='folder of videos'); p.add_argument('out', metavar='OUT_DIR', help='dataset folder')
@@ -155,7 +158,8 @@ def _cmd_encode(a):
     from v2s_nb.pipeline import encode_video
     prof = a.profile or DEFAULT_PROFILE; _say_profile(prof)
     _print_job(encode_video(a.video, a.out, profile=prof, device=a.device, weights_dir=a.weights, crop=a.crop,
-                            detector=a.detector, fast=a.fast, compile=a.compile, progress=not a.quiet, composite=a.composite), a.out)
+                            detector=a.detector, fast=a.fast, compile=a.compile, progress=not a.quiet, composite=a.composite,
+                            tune=a.tune), a.out)
 
 def _cmd_curate(a):
     from v2s_nb.curation import curate
@@ -170,7 +174,7 @@ def _cmd_curate(a):
 def _cmd_demo(a):
     from v2s_nb.pipeline import demo
     prof = a.profile or DEFAULT_PROFILE; _say_profile(prof)
-    _print_job(demo(a.out, n_frames=a.frames, profile=prof, device=a.device, progress=not a.quiet, composite=a.composite), a.out)
+    _print_job(demo(a.out, n_frames=a.frames, profile=prof, device=a.device, progress=not a.quiet, composite=a.composite, tune=a.tune), a.out)
     print(f"input clip: {a.out}/input.mp4 (v2s_nb.video.demo_video: 4 s of LivePortrait's driving clip d18, MIT)")
 
 # %% ../nbs/19_cli.ipynb #6ce75e79
@@ -209,13 +213,13 @@ def _cmd_edit(a):
     prof = a.profile or DEFAULT_PROFILE; _say_profile(prof)
     _print_job(edit_video(a.video, a.out, _spec(a), profile=prof, device=a.device, weights_dir=a.weights, crop=a.crop,
                           detector=a.detector, chunk=a.chunk, restart=a.restart, fast=a.fast, compile=a.compile, progress=not a.quiet,
-                          composite=a.composite), a.out)
+                          composite=a.composite, tune=a.tune), a.out)
 
 # %% ../nbs/19_cli.ipynb #7ddf0c08
 def _cmd_render(a):
     from v2s_nb.pipeline import render_job
     rep = render_job(a.job, a.out, _spec(a), device=a.device, weights_dir=a.weights, chunk=a.chunk, fast=a.fast, compile=a.compile,
-                     progress=not a.quiet, composite=a.composite)
+                     progress=not a.quiet, composite=a.composite, tune=a.tune)
     _say_profile(rep['profile']); _print_job(rep, a.out or a.job)
 
 def _cmd_train(a):

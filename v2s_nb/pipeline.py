@@ -6,7 +6,7 @@
 from __future__ import annotations
 from fastcore.basics import patch
 import contextlib, errno, json, os, shutil, tempfile, time
-from dataclasses import dataclass
+from dataclasses import dataclass, asdict
 from pathlib import Path
 import numpy as np
 import torch
@@ -22,6 +22,8 @@ from .face3d import load_face3d
 from .fast import FastPath, fast_path, render_path, StreamStep, prefetch, BackgroundWriter
 from .edit.core import render_edited
 from .composite import COMPOSITES, Compositor, change_renders
+from .tune import TuneConfig, default_tune_steps, tune_targets, tune_generator, tuned_state, load_tuned
+from .metrics import identity_net
 from .edit.spec import check_spec, load_spec, needs, load_edit_models, build_edits
 
 # %% auto #0
@@ -157,6 +159,7 @@ class _Job:
     scale: float                    # crop side / face size
     progress: bool
     composite: str = 'composite'    # 'composite': the source's pixels moved and shaded by the edit; 'replace': the render pasted
+    G_flow: torch.nn.Module|None = None   # with a tuned `G`: the shipped generator, whose renders the composite's motion is measured on
     @property
     def work(self) -> Path: return self.out/WORK
 
@@ -191,6 +194,25 @@ def encode(self:_Job, track, enc, face3d) -> int:
         raise
     return n0
 
+# %% ../nbs/17_pipeline.ipynb #ff342470
+@patch
+def tune(self:_Job, track, G0, steps:int, weights_dir) -> tuple:
+    "Tune a copy of the plain generator `G0` on the clip's face crops around its latents (16d), or reuse `tuned_generator.pt`; -> (generator, stage report)"
+    path, cfg = self.out/'tuned_generator.pt', TuneConfig(steps=steps)
+    if path.is_file():
+        saved = torch.load(path, weights_only=True)
+        if saved['cfg'] == asdict(cfg): return load_tuned(G0, saved['weights']), dict(skipped=True, steps=steps)
+    t0 = time.perf_counter()
+    try: idn = identity_net(weights_dir=weights_dir, device=self.dev)
+    except MissingWeightsError: idn = None                         # tuned without the identity term
+    targets = tune_targets(self.video, track, G0.size, self.scale, CROP_SIZE)
+    Gt, log = tune_generator(G0, np.load(self.out/'latents.npy'), targets, cfg, idn, self.scale,
+                             ckpt=self.work/'tune.ckpt', progress=self.progress)
+    with atomic_path(path) as tmp: torch.save(dict(cfg=asdict(cfg), weights=tuned_state(Gt), log=log), tmp)
+    first, last = (np.mean([l['rec'] for l in part]) for part in (log[:10], log[-10:]))
+    return Gt, dict(seconds=round(time.perf_counter() - t0, 3), steps=steps, identity_loss=idn is not None,
+                    rec_first=round(float(first), 5), rec_last=round(float(last), 5))
+
 # %% ../nbs/17_pipeline.ipynb #4b5b411a
 @patch
 @torch.no_grad()
@@ -203,18 +225,19 @@ def render(self:_Job, track, edits, name, display_size, chunk) -> bool:
                VideoWriter(self.work/'side_by_side.mp4', reader.rate, **timing)]
     if fp: writers = [BackgroundWriter(w) for w in writers]            # video encoding in background threads
     comp = Compositor(self.scale, edits, CROP_SIZE) if self.composite == 'composite' else None
-    def faces(w, t0, n, e):
+    def faces(w, t0, n, e, G=None):
         with fp.autocast() if fp else contextlib.nullcontext():
-            return render_edited(self.G, w, e, frames=range(t0, t0 + n), bs=chunk).float()
+            return render_edited(self.G if G is None else G, w, e, frames=range(t0, t0 + n), bs=chunk).float()
     def flush(buf):
         t0, n = buf[0][0], len(buf)
         if comp is not None and not edits: results = [frame for _, _, frame in buf]        # no edit: the source frames
         else:
             w = torch.from_numpy(np.array(latents[t0:t0 + n])).to(self.dev)
             if comp is not None:
-                r0, r1, rg = change_renders(lambda e: faces(w, t0, n, e), edits)
-                results = [comp(t, frame, track.affine(t, CROP_SIZE, self.scale), a, b, g)
-                           for (t, _, frame), a, b, g in zip(buf, r0, r1, rg)]
+                flow_render = None if self.G_flow is None else lambda e: faces(w, t0, n, e, self.G_flow)
+                r0, r1, rg, ff = change_renders(lambda e: faces(w, t0, n, e), edits, flow_render)
+                results = [comp(t, frame, track.affine(t, CROP_SIZE, self.scale), a, b, g, f)
+                           for (t, _, frame), a, b, g, f in zip(buf, r0, r1, rg, ff)]
             else:
                 r1 = images_to_frames(resize(faces(w, t0, n, edits).clamp(-1, 1), CROP_SIZE))
                 results = [paste_back(frame, face, track.affine(t, CROP_SIZE, self.scale)) for (t, _, frame), face in zip(buf, r1)]
@@ -243,9 +266,10 @@ def render(self:_Job, track, edits, name, display_size, chunk) -> bool:
 def _clear(out, names):
     for n in names: (out/n).unlink(missing_ok=True)
 
-OUTPUTS = ('track.npz', 'latents.npy', 'rotations.npy', 'edited.mp4', 'reconstruction.mp4', 'side_by_side.mp4', 'report.json')
+OUTPUTS = ('track.npz', 'latents.npy', 'rotations.npy', 'tuned_generator.pt', 'edited.mp4', 'reconstruction.mp4', 'side_by_side.mp4',
+           'report.json')
 
-def _start_job(out, key:dict, spec:dict, restart:bool, composite:str='composite') -> dict|None:
+def _start_job(out, key:dict, spec:dict, restart:bool, composite:str='composite', tune:int=0) -> dict|None:
     "Start clean if the job in `out` is another one (or `restart`); return its report if it already rendered `spec` this way"
     work, old = out/WORK, None
     if (work/'job.json').is_file(): old = json.loads((work/'job.json').read_text())
@@ -254,7 +278,8 @@ def _start_job(out, key:dict, spec:dict, restart:bool, composite:str='composite'
         shutil.rmtree(work, ignore_errors=True); _clear(out, OUTPUTS)
     if (out/'report.json').is_file():
         rep = json.loads((out/'report.json').read_text())
-        same = rep.get('spec') == json.loads(json.dumps(spec)) and rep.get('composite', 'replace') == composite
+        same = (rep.get('spec') == json.loads(json.dumps(spec)) and rep.get('composite', 'replace') == composite
+                and rep.get('tune', 0) == tune)
         if same and all((out/f).is_file() for f in rep['outputs']):
             return {**rep, 'already_done': True}
     work.mkdir(exist_ok=True)
@@ -265,10 +290,13 @@ def _start_job(out, key:dict, spec:dict, restart:bool, composite:str='composite'
 def edit_video(video, out, spec=None, profile=DEFAULT_PROFILE, device=None, weights_dir=None, crop:str='track', detector='auto',
                display_size:int=256, chunk:int=8, restart:bool=False, fast:bool=True, compile:bool|None=None, progress:bool=True,
                composite:str='composite', # 'composite': the source's own face moved and shaded by the edit (16c); 'replace': the render pasted (Table 1)
+               tune:int|None=None, # steps of per-clip generator tuning (16d); None: the profile's default (120 for mini), 0: none
               ) -> dict:
     "Encode `video`, apply the edits of `spec` (a dict or a JSON/YAML path), render and composite into the frames; outputs and report.json in `out`"
     if crop not in ('track', 'center'): raise V2SError(f"crop must be 'track' or 'center', not {crop!r}")
     if composite not in COMPOSITES: raise V2SError(f"composite must be one of {', '.join(COMPOSITES)}, not {composite!r}")
+    tune = default_tune_steps(profile) if tune is None else int(tune)
+    if tune < 0: raise V2SError(f"--tune takes a number of steps >= 0 (0: no tuning), not {tune}")
     spec = load_spec(spec) if isinstance(spec, (str, Path)) else check_spec(spec)
     p, dev = get_profile(profile), get_device(device)
     reader = VideoReader(video)                                     # bad input fails here, before anything is written
@@ -283,7 +311,7 @@ def edit_video(video, out, spec=None, profile=DEFAULT_PROFILE, device=None, weig
         job, key = _Job(Path(video), out, G, dev, fp, p.crop_scale, progress, composite), _job_key(reader, p, crop, detector)
         work = job.work
         name = 'edited.mp4' if spec else 'reconstruction.mp4'
-        done = _start_job(out, key, spec, restart, composite)
+        done = _start_job(out, key, spec, restart, composite, tune)
         if done is not None: return done
         # 3DDFA_V2 only when head rotations are still to be found (not for re-rendering a finished encode)
         face3d, no_face3d = (None, None) if (out/'rotations.npy').is_file() else _try_face3d(weights_dir, dev)
@@ -302,6 +330,10 @@ def edit_video(video, out, spec=None, profile=DEFAULT_PROFILE, device=None, weig
                 dt = time.perf_counter() - t0; n = len(track) - n0
                 stages['encode'] = dict(seconds=round(dt, 3), frames=n, resumed_from=n0, fps=round(n / max(dt, 1e-9), 2))
             rotations = np.load(out/'rotations.npy') if (out/'rotations.npy').is_file() else None
+            if not tune: (out/'tuned_generator.pt').unlink(missing_ok=True)
+            else:                                                       # the render generator becomes the tuned one
+                Gt, stages['tune'] = job.tune(track, load_generator(p, weights_dir=weights_dir, device=dev), tune, weights_dir)
+                job.G, job.G_flow = render_path(fp, Gt, len(reader)).prepare(Gt, methods=('synthesis',)) if fp else Gt, G
             edits = build_edits(spec, G, models, rotations)
             t0 = time.perf_counter()
             (out/('reconstruction.mp4' if spec else 'edited.mp4')).unlink(missing_ok=True)   # the other kind of result is stale now
@@ -311,7 +343,8 @@ def edit_video(video, out, spec=None, profile=DEFAULT_PROFILE, device=None, weig
             lat_shape = np.load(out/'latents.npy', mmap_mode='r').shape
             report = dict(video=str(reader.path), frames=lat_shape[0], fps=reader.fps, input_size=[reader.width, reader.height], audio=audio,
                           profile=p.name, random_weights=p.random_weights, device=str(dev), latent_shape=list(lat_shape), n_low=G.n_low,
-                          crop=crop, face_track=track.report() if crop == 'track' else None, spec=spec, composite=composite, edits=[e.describe() for e in edits],
+                          crop=crop, face_track=track.report() if crop == 'track' else None, spec=spec, composite=composite, tune=tune,
+                          edits=[e.describe() for e in edits],
                           rotations='3DDFA_V2 mb05 per frame' if rotations is not None else f'frontal assumed ({no_face3d})',
                           warnings=notes, stages=stages, seconds=round(sum(s.get('seconds', 0) for s in stages.values()), 3),
                           ms_per_frame=round(1000 * sum(stages[s].get('seconds', 0) for s in ('encode', 'render')) / max(lat_shape[0], 1), 2),
@@ -337,7 +370,9 @@ def encode_video(video, out, **kwargs) -> dict:
 
 # %% ../nbs/17_pipeline.ipynb #8421c306
 def render_job(job, out=None, spec=None, device=None, weights_dir=None, chunk:int=8, fast:bool=True, compile:bool|None=None,
-               progress:bool=True, composite:str='composite') -> dict:
+               progress:bool=True, composite:str='composite',
+               tune:int|None=None, # None: the job's own tuning (its tuned generator reused)
+              ) -> dict:
     "Render the finished job in folder `job` with the edits of `spec`, into `out` (default: `job` itself)"
     job = Path(job)
     if not (job/'report.json').is_file() or not (job/'latents.npy').is_file():
@@ -345,17 +380,18 @@ def render_job(job, out=None, spec=None, device=None, weights_dir=None, chunk:in
     rep = json.loads((job/'report.json').read_text())
     if out is not None and Path(out).resolve() != job.resolve():
         out, _ = prepare_output_dir(out)
-        for f in ('track.npz', 'latents.npy', 'rotations.npy'):
+        for f in ('track.npz', 'latents.npy', 'rotations.npy', 'tuned_generator.pt'):
             if not (job/f).is_file() or (out/f).exists(): continue
             try: os.link(job/f, out/f)
             except OSError: shutil.copy2(job/f, out/f)
         (out/WORK).mkdir(exist_ok=True); (out/WORK/'job.json').write_text(json.dumps(rep['job']))
     return edit_video(rep['video'], out or job, spec, profile=rep['profile'], device=device, weights_dir=weights_dir, crop=rep['crop'],
-                      detector=rep['job']['detector'] or 'auto', chunk=chunk, fast=fast, compile=compile, progress=progress, composite=composite)
+                      detector=rep['job']['detector'] or 'auto', chunk=chunk, fast=fast, compile=compile, progress=progress, composite=composite,
+                      tune=rep.get('tune', 0) if tune is None else tune)
 
 # %% ../nbs/17_pipeline.ipynb #9c5f1924
 def demo(out='demo_out', n_frames:int|None=None, # the first `n_frames` of the clip (default: all, about 4 s)
-         spec=None, profile=DEFAULT_PROFILE, device=None, progress:bool=True, composite:str='composite') -> dict:
+         spec=None, profile=DEFAULT_PROFILE, device=None, progress:bool=True, composite:str='composite', tune:int|None=None) -> dict:
     "Copy the shipped demo clip to `out/input.mp4` (or its first `n_frames`) and run `edit_video` on it (`spec`: default age +20, yaw +15°)"
     out, _ = prepare_output_dir(out)
     if n_frames is None: shutil.copyfile(demo_video(), out/'input.mp4')
@@ -363,4 +399,4 @@ def demo(out='demo_out', n_frames:int|None=None, # the first `n_frames` of the c
         with VideoReader(demo_video()) as reader, VideoWriter(out/'input.mp4', reader.rate) as w:
             for _, (time_s, frame) in zip(range(n_frames), reader.iter_timed()): w.write(frame, time_s)
     return edit_video(out/'input.mp4', out, {'age': 20, 'yaw': 15} if spec is None else spec, profile=profile, device=device,
-                      progress=progress, composite=composite)
+                      progress=progress, composite=composite, tune=tune)

@@ -75,7 +75,7 @@ for _role, (_fmt, _nb) in _EDITORS.items():
 
 # the project's own `mini` models ship inside the package, with their checksums in its manifest
 PACKAGE_WEIGHTS = Path(__file__).parent/'assets'/'mini' if '__file__' in globals() else Path('../v2s_nb/assets/mini')
-PACKAGE_DIRS = (PACKAGE_WEIGHTS, PACKAGE_WEIGHTS.parent/'face3d')   # shipped weights: the mini models; 3DDFA_V2 mb05 (MIT)
+PACKAGE_DIRS = tuple(PACKAGE_WEIGHTS.parent/d for d in ('mini', 'face3d', 'identity'))   # shipped: the mini models; 3DDFA_V2 mb05 (MIT); MobileFaceNet (Apache-2.0)
 
 # %% ../nbs/01_weights.ipynb #5277cf42
 _MINI = {'generator': "torch: {'g_ema': state_dict (fp16), 'latent_avg': (128,), 'profile': 'mini'}",

@@ -18,6 +18,7 @@ from .stylegan import load_generator
 from .weights import MissingWeightsError
 from .edit.core import render_edited
 from .composite import Compositor, change_renders
+from .tune import load_tuned
 from .edit.appearance import STYLESPACE_PRESETS, style_sizes, style_std
 from .pipeline import edit_video, render_job
 from .edit.spec import check_spec, load_edit_models, build_edits
@@ -37,16 +38,20 @@ def _slider(desc, lo, hi, step, cls):
 class VideoEditor:
     "An ipywidgets editor of a video (encoded first into `out`) or of a finished job folder"
     def __init__(self, source, out=None, profile=DEFAULT_PROFILE, device=None, weights_dir=None, crop:str='track',
-                 detector='auto', preview_size:int=192, debounce:float=0.3, progress:bool=True):
+                 detector='auto', preview_size:int=192, debounce:float=0.3, progress:bool=True,
+                 tune:int|None=None): # per-clip tuning steps when `source` is a video (`edit_video`'s `tune`; None: the profile's default)
         source = Path(source)
         if source.is_dir(): job = source
         else:
             job = Path(out) if out is not None else source.with_name(source.stem + '_v2s')
-            edit_video(source, job, None, profile=profile, device=device, weights_dir=weights_dir, crop=crop, detector=detector, progress=progress)
+            edit_video(source, job, None, profile=profile, device=device, weights_dir=weights_dir, crop=crop, detector=detector,
+                       progress=progress, tune=tune)
         if not (job/'report.json').is_file(): raise V2SError(f"'{job}' is not a finished v2s job (no report.json): pass a video or a job folder")
         self.job, self.report = job, json.loads((job/'report.json').read_text())
         self.weights_dir, self.device, self.debounce, self.size = weights_dir, get_device(device), debounce, preview_size
-        self.G = load_generator(self.report['profile'], weights_dir=weights_dir, device=self.device)
+        self.G = self.G_flow = load_generator(self.report['profile'], weights_dir=weights_dir, device=self.device)
+        if (job/'tuned_generator.pt').is_file():                   # the job's per-clip tuning (16d): the preview renders as `render` will
+            self.G = load_tuned(self.G, torch.load(job/'tuned_generator.pt', weights_only=True)['weights'])
         self.latents = np.load(job/'latents.npy', mmap_mode='r')
         self.rotations = np.load(job/'rotations.npy') if (job/'rotations.npy').is_file() else None
         self.models, self.missing, self._stds = {}, {}, None
@@ -146,9 +151,10 @@ def preview_frame(self:VideoEditor, t:int|None=None, spec:dict|None=None) -> np.
     edits = build_edits(spec, self.G, self.models, self.rotations, self._stds)
     w = torch.from_numpy(np.array(self.latents[t:t + 1])).to(self.device)
     crop = np.asarray(self.crops[t])
-    (r0,), (r1,), (rg,) = change_renders(lambda e: render_edited(self.G, w, e, frames=[t]), edits)
+    flow_render = None if self.G_flow is self.G else lambda e: render_edited(self.G_flow, w, e, frames=[t])
+    (r0,), (r1,), (rg,), (ff,) = change_renders(lambda e: render_edited(self.G, w, e, frames=[t]), edits, flow_render)
     same_grid = np.array([[1., 0, 0], [0, 1., 0]])                      # the crop is the frame here
-    face = Compositor(get_profile(self.report['profile']).crop_scale, edits, self.size)(t, crop, same_grid, r0, r1, rg)
+    face = Compositor(get_profile(self.report['profile']).crop_scale, edits, self.size)(t, crop, same_grid, r0, r1, rg, ff)
     return np.concatenate([crop, face], 1)
 
 @patch
