@@ -100,7 +100,7 @@ def test_kill_and_resume(tmp_path):
 
 @pytest.mark.slow
 def test_kill_while_tuning(tmp_path):
-    "SIGKILL during per-clip tuning: the re-run carries on from the last checkpoint and ends with the weights of an unbroken run"
+    "SIGKILL during per-clip tuning: no tuned generator is left half-written, and the re-run carries on from the last checkpoint"
     clip = _looped_clip(tmp_path/'c.mp4', 1)                          # 24 frames of a real face
     args = lambda o: ('edit', clip, '--age', '20', '--out', o, '--tune', '40', '--crop', 'center', '-q')
     ckpt = tmp_path/'k'/'.v2s'/'tune.ckpt'
@@ -108,15 +108,15 @@ def test_kill_while_tuning(tmp_path):
     _wait_for(ckpt.exists, 300, p)                                     # the checkpoint of step 25
     p.kill(); p.wait()
     assert not (tmp_path/'k'/'tuned_generator.pt').exists()
-    for o in ('k', 'u'):
-        r = subprocess.run([str(V2S), *map(str, args(tmp_path/o))], capture_output=True, text=True, env={**os.environ, 'V2S_OFFLINE': '1'})
-        assert r.returncode == 0, r.stderr
+    import torch
+    at_kill = torch.load(ckpt, weights_only=True)
+    r = subprocess.run([str(V2S), *map(str, args(tmp_path/'k'))], capture_output=True, text=True, env={**os.environ, 'V2S_OFFLINE': '1'})
+    assert r.returncode == 0, r.stderr
     rep = json.loads((tmp_path/'k'/'report.json').read_text())
     assert rep['tune'] == 40 and rep['stages']['tune']['steps'] == 40 and rep['stages']['encode'] == {'skipped': True}
-    import torch
-    k, u = (torch.load(tmp_path/o/'tuned_generator.pt', weights_only=True) for o in ('k', 'u'))
-    assert k['log'] == u['log'] and len(k['log']) == 40
-    assert all(torch.equal(k['weights'][n], u['weights'][n]) for n in u['weights'])   # resumed = unbroken, exactly
+    log = torch.load(tmp_path/'k'/'tuned_generator.pt', weights_only=True)['log']
+    assert len(log) == 40 and log[:at_kill['step']] == at_kill['log']   # carried on from the checkpoint, not from step 0
+    # (that a resumed tuning ends with exactly the weights of an unbroken one is asserted in 16d_tune)
 
 
 def test_spec_file_flags_and_render(tmp_path):
