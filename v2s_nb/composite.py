@@ -134,7 +134,7 @@ def difference_weights(edits) -> tuple: # -> (luma, chroma) in [0,1]
     return (0., 0.) if edits and not split_edits(edits)[1] else (1., 1.)
 
 def change_renders(render, # render(edits) -> images (B,3,R,R) in [-1,1]: the frames' latents rendered with `edits`
-                   edits, # the `Edit`s applied
+                   edits, # the edits (`Edit` objects) applied
                    flow_render=None, # like `render`, with the generator the motion is measured on (the shipped one, when `render` is tuned)
                   ) -> tuple: # -> r0, r1 float32 (B,R,R,3) in [0,255]; rg: the same or B Nones; ff: B (f0, f1) pairs or B Nones
     "The renders a composite needs: the reconstruction, the edit, the pose edits alone when other edits come with them, and the pair to measure the motion on"
@@ -160,7 +160,7 @@ class Compositor:
                  frame, A, # uint8 (H,W,3) source frame, (2,3) affine frame → crop
                  r0, r1, # float32 (R,R,3) in [0,255]: reconstruction and edit rendered
                  rg=None, # float32 (R,R,3): the pose edits alone rendered (when there are other edits too)
-                 flow_from=None, # (f0, f1): renders to measure the motion on instead (`change_renders`' ff)
+                 flow_from=None, # (f0, f1): renders to measure the motion on instead (the `ff` of `change_renders`)
                 ) -> np.ndarray: # uint8 (H,W,3)
         if np.array_equal(r0, r1):                     # no edit at this frame: the source, exactly
             self.prev = self.t = None
