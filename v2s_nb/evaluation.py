@@ -102,7 +102,7 @@ def build_methods(names, profile, G, weights_dir=None, device='cpu', i2s_iters:i
                   sigma:float=1.0, ablations:dict|None=None,
                   baselines=None, # a folder of baselines trained by tools/train_baselines.py (instead of official or random weights)
                  ) -> list:
-    "`InversionMethod`s for `names` (keys of `METHODS`), plus 'ours (label)' rows for `ablations` {label: folder}"
+    "`InversionMethod` objects for `names` (keys of `METHODS`), plus 'ours (label)' rows for `ablations` {label: folder}"
     p = get_profile(profile)
     unknown = [n for n in names if n not in METHODS and method_label(n, G.n_latent) is None]
     if unknown: raise V2SError(f"unknown method(s) {', '.join(unknown)}: choose from {', '.join(METHODS)}, "

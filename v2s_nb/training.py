@@ -157,7 +157,7 @@ class CSVLog(Callback):
 
 # %% ../nbs/09_training.ipynb #e5cf9d9d
 def _plain(o):
-    "fastcore `L`s (in fastai optimizer state) as plain lists, so checkpoints load with weights_only=True"
+    "fastcore `L` lists (in fastai optimizer state) as plain lists, so checkpoints load with weights_only=True"
     if isinstance(o, dict): return {k: _plain(v) for k, v in o.items()}
     if isinstance(o, (list, tuple, L)): return [_plain(v) for v in o]
     return o

@@ -109,7 +109,7 @@ def _value_strength(v) -> tuple:
     return (v, 1.) if isinstance(v, float) else (1., v)
 
 def build_edits(spec:dict, G, models:dict, rotations=None, stds=None) -> list:
-    "The `Edit`s of a checked spec, in the order age, pose, appearance, StyleSpace (order does not change the result); `stds`: `style_std(G)` if known"
+    "The `Edit` objects of a checked spec, in the order age, pose, appearance, StyleSpace (order does not change the result); `stds`: `style_std(G)` if known"
     edits = []
     if 'age' in spec: edits.append(AgeEdit(models['age'], *_value_strength(spec['age'])))
     if needs(spec) & {'pose'}:
