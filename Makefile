@@ -2,12 +2,14 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
-STAMP   = $(VENV)/.installed-v2s
+# the install is redone when what pyproject.toml and constraints.txt say changes, not when a file is only rewritten
+# (nbdev-export rewrites pyproject.toml unchanged on every `make sync`, which used to reinstall inside `make test`)
+STAMP   = $(VENV)/.installed-v2s-$(shell cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)
 export HF_HUB_OFFLINE = 1
 
 .PHONY: install demo test test-fast docs sync readme browser
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev,docs]"
