@@ -6,7 +6,7 @@
 from __future__ import annotations
 from fastcore.basics import patch
 import contextlib, errno, json, os, shutil, tempfile, time
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 import torch
@@ -22,7 +22,7 @@ from .face3d import load_face3d
 from .fast import FastPath, fast_path, render_path, StreamStep, prefetch, BackgroundWriter
 from .edit.core import render_edited
 from .composite import COMPOSITES, Compositor, change_renders
-from .tune import TuneConfig, default_tune_steps, tune_targets, tune_generator, tuned_state, load_tuned
+from .tune import TUNED_FILE, TuneConfig, default_tune_steps, tune_targets, tune_generator, save_tuned, read_tuned
 from .metrics import identity_net
 from .edit.spec import check_spec, load_spec, needs, load_edit_models, build_edits
 
@@ -197,18 +197,17 @@ def encode(self:_Job, track, enc, face3d) -> int:
 # %% ../nbs/17_pipeline.ipynb #ff342470
 @patch
 def tune(self:_Job, track, G0, steps:int, weights_dir) -> tuple:
-    "Tune a copy of the plain generator `G0` on the clip's face crops around its latents (16d), or reuse `tuned_generator.pt`; -> (generator, stage report)"
-    path, cfg = self.out/'tuned_generator.pt', TuneConfig(steps=steps)
-    if path.is_file():
-        saved = torch.load(path, weights_only=True)
-        if saved['cfg'] == asdict(cfg): return load_tuned(G0, saved['weights']), dict(skipped=True, steps=steps)
+    "Tune a copy of the plain generator `G0` on the clip's face crops around its latents (16d), or reuse the job's `TUNED_FILE`; -> (generator, stage report)"
+    path, cfg = self.out/TUNED_FILE, TuneConfig(steps=steps)
+    Gt = read_tuned(G0, path, cfg) if path.is_file() else None
+    if Gt is not None: return Gt, dict(skipped=True, steps=steps)
     t0 = time.perf_counter()
     try: idn = identity_net(weights_dir=weights_dir, device=self.dev)
     except MissingWeightsError: idn = None                         # tuned without the identity term
     targets = tune_targets(self.video, track, G0.size, self.scale, CROP_SIZE)
     Gt, log = tune_generator(G0, np.load(self.out/'latents.npy'), targets, cfg, idn, self.scale,
                              ckpt=self.work/'tune.ckpt', progress=self.progress)
-    with atomic_path(path) as tmp: torch.save(dict(cfg=asdict(cfg), weights=tuned_state(Gt), log=log), tmp)
+    save_tuned(path, Gt, cfg, log)
     first, last = (np.mean([l['rec'] for l in part]) for part in (log[:10], log[-10:]))
     return Gt, dict(seconds=round(time.perf_counter() - t0, 3), steps=steps, identity_loss=idn is not None,
                     rec_first=round(float(first), 5), rec_last=round(float(last), 5))
@@ -266,7 +265,7 @@ def render(self:_Job, track, edits, name, display_size, chunk) -> bool:
 def _clear(out, names):
     for n in names: (out/n).unlink(missing_ok=True)
 
-OUTPUTS = ('track.npz', 'latents.npy', 'rotations.npy', 'tuned_generator.pt', 'edited.mp4', 'reconstruction.mp4', 'side_by_side.mp4',
+OUTPUTS = ('track.npz', 'latents.npy', 'rotations.npy', TUNED_FILE, 'edited.mp4', 'reconstruction.mp4', 'side_by_side.mp4',
            'report.json')
 
 def _start_job(out, key:dict, spec:dict, restart:bool, composite:str='composite', tune:int=0) -> dict|None:
@@ -330,7 +329,7 @@ def edit_video(video, out, spec=None, profile=DEFAULT_PROFILE, device=None, weig
                 dt = time.perf_counter() - t0; n = len(track) - n0
                 stages['encode'] = dict(seconds=round(dt, 3), frames=n, resumed_from=n0, fps=round(n / max(dt, 1e-9), 2))
             rotations = np.load(out/'rotations.npy') if (out/'rotations.npy').is_file() else None
-            if not tune: (out/'tuned_generator.pt').unlink(missing_ok=True)
+            if not tune: (out/TUNED_FILE).unlink(missing_ok=True)
             else:                                                       # the render generator becomes the tuned one
                 Gt, stages['tune'] = job.tune(track, load_generator(p, weights_dir=weights_dir, device=dev), tune, weights_dir)
                 job.G, job.G_flow = render_path(fp, Gt, len(reader)).prepare(Gt, methods=('synthesis',)) if fp else Gt, G
@@ -380,7 +379,7 @@ def render_job(job, out=None, spec=None, device=None, weights_dir=None, chunk:in
     rep = json.loads((job/'report.json').read_text())
     if out is not None and Path(out).resolve() != job.resolve():
         out, _ = prepare_output_dir(out)
-        for f in ('track.npz', 'latents.npy', 'rotations.npy', 'tuned_generator.pt'):
+        for f in ('track.npz', 'latents.npy', 'rotations.npy', TUNED_FILE):
             if not (job/f).is_file() or (out/f).exists(): continue
             try: os.link(job/f, out/f)
             except OSError: shutil.copy2(job/f, out/f)

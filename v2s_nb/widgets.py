@@ -18,7 +18,7 @@ from .stylegan import load_generator
 from .weights import MissingWeightsError
 from .edit.core import render_edited
 from .composite import Compositor, change_renders
-from .tune import load_tuned
+from .tune import TUNED_FILE, read_tuned
 from .edit.appearance import STYLESPACE_PRESETS, style_sizes, style_std
 from .pipeline import edit_video, render_job
 from .edit.spec import check_spec, load_edit_models, build_edits
@@ -50,8 +50,7 @@ class VideoEditor:
         self.job, self.report = job, json.loads((job/'report.json').read_text())
         self.weights_dir, self.device, self.debounce, self.size = weights_dir, get_device(device), debounce, preview_size
         self.G = self.G_flow = load_generator(self.report['profile'], weights_dir=weights_dir, device=self.device)
-        if (job/'tuned_generator.pt').is_file():                   # the job's per-clip tuning (16d): the preview renders as `render` will
-            self.G = load_tuned(self.G, torch.load(job/'tuned_generator.pt', weights_only=True)['weights'])
+        if (job/TUNED_FILE).is_file(): self.G = read_tuned(self.G, job/TUNED_FILE)   # the job's tuning (16d): previews render as `render` will
         self.latents = np.load(job/'latents.npy', mmap_mode='r')
         self.rotations = np.load(job/'rotations.npy') if (job/'rotations.npy').is_file() else None
         self.models, self.missing, self._stds = {}, {}, None
