@@ -7,7 +7,7 @@ BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-v2s-$(shell cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)
 export HF_HUB_OFFLINE = 1
 
-.PHONY: install demo test test-fast docs sync readme browser
+.PHONY: install demo test test-fast docs sync readme browser pictures
 
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ test-fast: $(STAMP)
 docs: $(STAMP)
 	V2S_OFFLINE=1 $(BIN)/python tools/docs.py build
 	$(BIN)/pytest -q -rs -s tests/test_docs_site.py
+
+# the pictures at the notebooks' heads (nbs/images/), made from the shipped models and the committed fine-tune
+# checkpoint (train_state/); when the notebooks run as tests they write the same pictures into _build/pictures
+pictures: $(STAMP)
+	V2S_OFFLINE=1 V2S_PICTURES=write OMP_NUM_THREADS=1 $(BIN)/nbdev-test --flags slow --n-workers 1 \
+	  --file-re '16a3_mini_gan|16a5_mini'
 
 # Debian's Chromium and ChromeDriver for the browser test (root, Debian/Ubuntu); never a downloaded browser
 browser:

@@ -9,7 +9,10 @@ from v2s_nb.core import DEFAULT_PROFILE, get_profile, frames_to_images
 from v2s_nb.stylegan import load_generator
 from v2s_nb.encoders import load_encoders
 from v2s_nb.edit.spec import load_edit_models
-from v2s_nb.mini import MINI_DIR, sample_faces, photo_crop, box_masks, masked_psnr, reconstruct, _split_photos, prepare_faces, FaceData, train_vien
+from v2s_nb.mini import MINI_DIR, sample_faces
+from v2s_nb.mini_data import photo_crop, box_masks, masked_psnr, _split_photos, prepare_faces, FaceData
+from v2s_nb.mini_ae import reconstruct
+from v2s_nb.mini_editors import train_vien
 from conftest import shared_file, SHARED
 
 ROLES = ('generator', 'fren', 'vien', 'pose', 'age')

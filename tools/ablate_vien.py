@@ -16,7 +16,8 @@ there. Then, as the README's ablation command:
 import argparse, json, time
 from pathlib import Path
 import torch
-from v2s_nb.mini import FaceData, prepare_faces, train_vien, shared_root
+from v2s_nb.mini_data import FaceData, prepare_faces, shared_root
+from v2s_nb.mini_editors import train_vien
 from v2s_nb.stylegan import load_generator
 from v2s_nb.encoders import load_encoders
 from v2s_nb.face3d import load_face3d

@@ -18,7 +18,7 @@ from v2s_nb.pipeline import edit_video
 from v2s_nb.face3d import load_face3d
 from v2s_nb.metrics import identity_net, identity_embeddings, temporal_consistency
 from v2s_nb.edit.age import load_age_estimator
-from v2s_nb.mini import EVAL_CLIPS
+from v2s_nb.mini_data import EVAL_CLIPS
 
 SPECS = {'none': {}, 'age +20': {'age': 20}, 'yaw +15': {'yaw': 15}}
 MODES = {'replace': dict(composite='replace', tune=0), 'composite': dict(composite='composite', tune=0),

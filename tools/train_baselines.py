@@ -1,5 +1,5 @@
 """The encoders the mini-scale evaluation needs beyond the shipped models, each trained against the frozen shipped mini
-generator on the same faces (see "Baselines trained the same way" in nbs/16a_mini.ipynb and nbs/16_restore.ipynb):
+generator on the same faces (see "Training a baseline against a frozen generator" in nbs/11_baselines.ipynb and nbs/16_restore.ipynb):
 
     python tools/train_baselines.py OUT [--steps 1000] [--batch 32] [--faces WORK/faces64.npz] [--only psp,e4e]
 
@@ -18,10 +18,11 @@ import argparse, json, time
 from pathlib import Path
 import torch
 from v2s_nb.core import seeded, get_profile
-from v2s_nb.mini import FaceData, prepare_faces, train_inverter, shared_root, _half
+from v2s_nb.mini_data import FaceData, prepare_faces, shared_root
+from v2s_nb.mini import _half
 from v2s_nb.stylegan import load_generator
 from v2s_nb.encoders import build_encoders, load_encoders
-from v2s_nb.baselines import StyleEncoder, ReStyle, style_encoder_config
+from v2s_nb.baselines import StyleEncoder, ReStyle, style_encoder_config, train_inverter
 from v2s_nb.restore import RESTORE_TASKS, degrade
 
 ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -49,7 +50,7 @@ for name in names:
     restore = name in RESTORE_TASKS
     steps, kw = (a.restore_steps, dict(lr=2e-4, degrade=lambda x, t=name: degrade(x, t))) if restore else (a.steps, {})
     t0 = time.time()
-    log = train_inverter(model, G, fd, steps, out=out/name, batch=a.batch, seed=0, **kw)
+    log = train_inverter(model, G, fd.sampler('train'), steps, out=out/name, batch=a.batch, seed=0, **kw)
     torch.save({'model': _half(model.state_dict()), 'profile': 'mini', 'steps': steps, 'batch': a.batch, 'init': 'shipped FrEN' if restore else 'seeded'}, dst)
     tail = log[-50:]
     rec[name] = dict(steps=len(log), batch=a.batch, seconds=round(time.time() - t0, 1), params=sum(q.numel() for q in model.parameters()),

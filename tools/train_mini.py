@@ -1,21 +1,36 @@
-"""The recipe that trained the shipped `mini` models on a 2-core CPU (see nbs/16a_mini.ipynb and v2s_nb/assets/mini/MODEL_CARD.md).
+"""The recipe of the `mini` models on a 2-core CPU, step by step as in nbs/16a1_mini_data … 16a5_mini (model card:
+v2s_nb/assets/mini/MODEL_CARD.md).
 
-    python tools/train_mini.py WORK [--ae-minutes 130] [--vien-minutes 8] [--pose-iters 1200] [--export]
+    python tools/train_mini.py WORK [--start shipped] [--gan-minutes 100] [--export]
 
-The shipped models: --ae-minutes 80, then --ae-minutes 130 in a fresh WORK holding only faces64.npz and ae/ae.ckpt
-(the autoencoder resumes with its cosine schedule stretched, a warm restart; every later phase runs again),
---vien-minutes 8 --pose-iters 1200 --export.
+Steps, each saved in WORK and skipped when it is there:
+1. faces64.npz (prepare_faces, 16a1) from ../shared/assets;
+2. the starting generator and FrEN: `--start shipped` (default) takes the package's, which are step 2's result;
+   `--start autoencoder` trains them (16a2; --ae-minutes of step time, resumed from WORK/ae/ae.ckpt) and fits the
+   mapping network to them;
+3. the adversarial fine-tune (16a3) in stretches of --gan-minutes: its one resume checkpoint is --gan-state
+   (train_state/mini_gan.pt, committed), so the next stretch can run on another machine from the repository alone.
+   While the fine-tune is unfinished the script stops after the stretch: commit the checkpoint and run it again;
+4. FrEN re-fitted to the fine-tuned generator (--fren-steps), the mapping network re-fitted to its codes, ViEN, the age
+   direction and the pose MLP (16a4);
+5. the figures (16a5) in WORK/figures.json; --export writes the five fp16 files into v2s_nb/assets/mini.
 
-Each phase saves what it made in WORK and is skipped when it is there (the autoencoder resumes from its checkpoint):
-faces64.npz (prepare_faces) -> ae.ckpt (train_autoencoder) -> mapped.pt (fit_mapping) -> vien.pt (train_vien)
--> editors.pt (age direction, pose MLP) -> figures.json; --export writes the five fp16 files into v2s_nb/assets/mini.
+History: the first shipped models came from --start autoencoder with --ae-minutes 80, then 130 (a warm restart),
+--vien-minutes 8 --pose-iters 1200, without step 3.
 """
-import argparse, json, time
+import argparse, dataclasses, json, time
 from pathlib import Path
-import numpy as np, torch
-from v2s_nb.mini import (prepare_faces, train_autoencoder, AutoencoderTrainer, FaceData, encode_photos, fit_mapping, centre_fren,
-                         train_vien, age_direction_from_labels, age_checker_sensitivity, pose_training_pairs, mini_figures, export_mini, shared_root)
-from v2s_nb.encoders import ViEN
+import torch
+from v2s_nb.mini_data import prepare_faces, FaceData, shared_root
+from v2s_nb.mini_ae import train_autoencoder
+from v2s_nb.mini_gan import train_gan_stretch, GANConfig
+from v2s_nb.mini_ae import save_strip
+from v2s_nb.mini_editors import (encode_photos, fit_mapping, centre_fren, train_vien, age_direction_from_labels,
+                                 pose_training_pairs, age_checker_sensitivity)
+from v2s_nb.mini import mini_figures, export_mini, sample_faces, MINI_DIR
+from v2s_nb.stylegan import load_generator
+from v2s_nb.encoders import ViEN, load_encoders
+from v2s_nb.baselines import train_inverter
 from v2s_nb.face3d import load_face3d
 from v2s_nb.losses import DenseMeshLoss
 from v2s_nb.edit.pose import train_pose_editor, feature_scale, PoseMLP
@@ -23,8 +38,13 @@ from v2s_nb.edit.age import load_age_estimator
 from v2s_nb.metrics import identity_net
 
 ap = argparse.ArgumentParser()
-ap.add_argument('work'); ap.add_argument('--ae-minutes', type=float, default=130); ap.add_argument('--vien-minutes', type=float, default=8)
-ap.add_argument('--pose-iters', type=int, default=1200); ap.add_argument('--max-photos', type=int, default=None)
+ap.add_argument('work'); ap.add_argument('--start', choices=('shipped', 'autoencoder'), default='shipped')
+ap.add_argument('--ae-minutes', type=float, default=130)
+ap.add_argument('--gan-minutes', type=float, default=100); ap.add_argument('--gan-kimg', type=float, default=240)
+ap.add_argument('--gan-state', default='train_state/mini_gan.pt')
+ap.add_argument('--fren-steps', type=int, default=1500)
+ap.add_argument('--vien-minutes', type=float, default=8); ap.add_argument('--pose-iters', type=int, default=1200)
+ap.add_argument('--max-photos', type=int, default=None)
 ap.add_argument('--export', action='store_true'); ap.add_argument('--dest', default=None)
 a = ap.parse_args()
 work = Path(a.work); work.mkdir(parents=True, exist_ok=True)
@@ -38,24 +58,52 @@ phase('data')
 if not (work/'faces64.npz').is_file(): prepare_faces(work/'faces64.npz', shared, max_photos=a.max_photos)
 fd = FaceData(work/'faces64.npz')
 
-phase('autoencoder')
-tr = train_autoencoder(fd, work/'ae', minutes=a.ae_minutes)
-G, fren = tr.G.eval().requires_grad_(False), tr.fren.eval().requires_grad_(False)
+phase('start')
+G = fren = None
+if not Path(a.gan_state).is_file():
+    if a.start == 'shipped':
+        G = load_generator('mini').float(); fren = load_encoders('mini', G)[0].float()
+    else:
+        tr = train_autoencoder(fd, work/'ae', minutes=a.ae_minutes)
+        G, fren = tr.G.eval().requires_grad_(False), tr.fren.eval().requires_grad_(False)
+        fit_mapping(G, encode_photos(fren, fd, fd.select(('utkface', 'lfw'), 'train'), progress=True).mean(1))
+        centre_fren(fren, G.latent_avg)
+
+phase('gan')
+out = work/'gan'; out.mkdir(exist_ok=True)
+show = fd.select(('utkface', 'lfw'), 'held-out')[::97][:16]
+def pictures(tr):
+    with torch.no_grad():
+        x = fd.batch(show)[0]
+        save_strip(x, tr.G_ema.render(tr.fren(x)), *sample_faces(tr.G_ema, 32).split(16), path=out/f'step_{tr.n_step:06d}.png')
+gan = train_gan_stretch(fd, a.gan_state, a.gan_minutes, G, fren, GANConfig(kimg=a.gan_kimg), on_checkpoint=pictures)
+if not gan.done:
+    raise SystemExit(f"the fine-tune is at {gan.kimg:.1f} of {gan.cfg.kimg:g} kimg: commit {a.gan_state} and run this again")
+G = gan.G_ema.eval().requires_grad_(False); G.set_fused(None)
+
+phase('fren')
+if (work/'fren.pt').is_file():
+    fren = load_encoders('mini', G)[0]; fren.load_state_dict(torch.load(work/'fren.pt', weights_only=True))
+else:
+    fren = gan.fren
+    flog = train_inverter(fren, G, fd.sampler('train'), a.fren_steps, out=work/'fren', lr=1e-4, warmup=100)
+    torch.save(fren.state_dict(), work/'fren.pt')
+fren.eval().requires_grad_(False)
 
 phase('mapping')
 if (work/'mapped.pt').is_file():
     sd = torch.load(work/'mapped.pt', weights_only=True)
     G.register_buffer('latent_avg', sd['latent_avg']); G.load_state_dict(sd['G']); fren.load_state_dict(sd['fren'])
 else:
-    W = encode_photos(fren, fd, fd.select(('utkface', 'lfw'), 'train'), progress=True)
-    map_log = fit_mapping(G, W.mean(1))
+    map_log = fit_mapping(G, encode_photos(fren, fd, fd.select(('utkface', 'lfw'), 'train'), progress=True).mean(1))
     centre_fren(fren, G.latent_avg)
     torch.save(dict(G=G.state_dict(), fren=fren.state_dict(), latent_avg=G.latent_avg, log=map_log), work/'mapped.pt')
 
 face3d = load_face3d('mb05', weights_dir=wdirs)
 phase('vien')
 if (work/'vien.pt').is_file():
-    vien = ViEN.from_fren(fren, G.n_low); vien.load_state_dict(torch.load(work/'vien.pt', weights_only=True)['model']); vien.eval().requires_grad_(False)
+    vien = ViEN.from_fren(fren, G.n_low); vien.load_state_dict(torch.load(work/'vien.pt', weights_only=True)['model'])
+    vien.eval().requires_grad_(False)
 else:
     vien, vlog = train_vien(G, fren, fd, work, minutes=a.vien_minutes, dense=DenseMeshLoss(face3d))
     torch.save(dict(model=vien.state_dict(), log=vlog), work/'vien.pt')
@@ -74,10 +122,14 @@ else:
 
 phase('figures')
 age_est = load_age_estimator(weights_dir=wdirs)
-figs = mini_figures(G, fren, vien, fd, identity_net(path=shared/'identity'/'foamliu_mobilefacenet.pt'), age_est, age_dir, face3d, pose)
+figs = mini_figures(G, fren, vien, fd, identity_net(path=shared/'identity'/'foamliu_mobilefacenet.pt'), age_est, age_dir,
+                    face3d, pose)
 figs['age_checker'] = age_checker_sensitivity(age_est, fd)
-figs['training'] = dict(ae_steps=tr.n_step, ae_images=tr.n_step * tr.batch, ae_seconds=round(tr.elapsed),
-                        data={s: {sp: int(len(fd.select(s, sp))) for sp in ('train', 'held-out', 'unseen')} for s in ('utkface', 'lfw', 'clip')})
+before = json.loads((MINI_DIR/'manifest.json').read_text())['figures']['training'] if a.start == 'shipped' else {}
+ae = {k: v for k, v in before.items() if k.startswith('ae_')}     # the autoencoder the shipped start came from
+figs['training'] = ae | dict(gan_steps=gan.n_step, gan_kimg=gan.kimg, gan_seconds=round(gan.elapsed), gan=dataclasses.asdict(gan.cfg),
+                        data={s: {sp: int(len(fd.select(s, sp))) for sp in ('train', 'held-out', 'unseen')}
+                              for s in ('utkface', 'lfw', 'clip')})
 print(json.dumps(figs, indent=1), flush=True)
 (work/'figures.json').write_text(json.dumps(figs, indent=1))
 if a.export:

@@ -11,15 +11,19 @@ import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
+import json
+from pathlib import Path
 from tqdm.auto import tqdm
-from .core import V2SError, get_profile, resize, batched, seeded
+from .core import V2SError, get_profile, resize, batched, seeded, atomic_path
+from .losses import masked_rec_loss
 from .weights import WeightsEntry, register, resolve, load_checkpoint, load_strict
 from .stylegan import EqualLinear
 
 # %% auto #0
 __all__ = ['IR_UNITS', 'STYLE_ENCODERS', 'SEModule', 'BottleneckIRSE', 'ir_se_body', 'StyleEncoderConfig', 'style_encoder_config',
            'GradualStyleBlock', 'GradualStyleEncoder', 'Encoder4Editing', 'StyleEncoder', 'encoder_state_dict',
-           'load_style_encoder', 'ReStyle', 'optimize_wplus', 'smooth_latents', 'InversionMethod', 'frame_by_frame']
+           'load_style_encoder', 'ReStyle', 'optimize_wplus', 'smooth_latents', 'InversionMethod', 'frame_by_frame',
+           'train_inverter']
 
 # %% ../nbs/11_baselines.ipynb #7c65137c
 class SEModule(nn.Module):
@@ -227,3 +231,48 @@ def frame_by_frame(encoder, bs:int=16, device=None) -> Callable:
     "A clip function that encodes the frames independently, `bs` at a time"
     dev = device or next(encoder.parameters()).device
     return lambda frames: batched(encoder, frames, bs, dev)
+
+# %% ../nbs/11_baselines.ipynb #8649a4af
+def train_inverter(model, G,
+                   sample, # (n, torch generator, device) -> (images (n,3,S,S) in [-1,1], masks (n,1,S,S)): the training faces
+                   steps:int, out=None, batch:int=32, lr:float=4e-4, warmup:int=50,
+                   lam_delta:float=2e-4, # e4e's delta regulariser (only for an e4e encoder)
+                   degrade=None, # a function of the input batch: the encoder sees degrade(x), the loss compares with x (16_restore)
+                   seed:int=0, ckpt_every:int=100, progress:bool=True) -> list:
+    "Train an image -> W+ encoder (FrEN, pSp, e4e or `ReStyle`) against the frozen `G` for `steps` batches; resumes from `out/ckpt.pt`"
+    dev = next(G.parameters()).device; model.to(dev).train().requires_grad_(True)
+    gen = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.99))
+    log, ck = [], (Path(out)/'ckpt.pt' if out is not None else None)
+    if ck is not None and ck.is_file():
+        sd = torch.load(ck, map_location='cpu', weights_only=True)
+        model.load_state_dict(sd['model']); opt.load_state_dict(sd['opt']); gen.set_state(sd['gen']); log = json.loads(sd['log'])
+    noise = G.make_noise(randomize=False)
+    restyle, e4e = isinstance(model, ReStyle), isinstance(getattr(model, 'encoder', None), Encoder4Editing)
+    bar = tqdm(total=steps, initial=len(log), desc=type(getattr(model, 'encoder', model)).__name__, unit='step', disable=not progress)
+    while len(log) < steps:
+        n = len(log)
+        f = (n + 1) / warmup if n < warmup else 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * n / steps))
+        for g in opt.param_groups: g['lr'] = lr * f
+        x, m = sample(batch, gen, dev)
+        flip = (torch.rand(batch, generator=gen) < 0.5).to(dev)[:, None, None, None]
+        x, m = torch.where(flip, x.flip(-1), x), torch.where(flip, m.flip(-1), m)
+        xin = x if degrade is None else degrade(x)
+        if restyle:
+            xs, t = resize(xin, model.cfg.img_size), int(torch.randint(model.n_iters, (), generator=gen))
+            w = model.latent_avg.expand(batch, -1, -1)
+            with torch.no_grad():
+                for _ in range(t): w = model.refine(xs, w)
+            w = model.refine(xs, w)
+        else: w = model(xin)
+        rec = masked_rec_loss(G.synthesis(G.styles(w), noise), x, m); loss = rec
+        if e4e: loss = loss + lam_delta * (w[:, 1:] - w[:, :1]).norm(dim=-1).sum(1).mean()
+        opt.zero_grad(set_to_none=True); loss.backward(); torch.nn.utils.clip_grad_norm_(model.parameters(), 5.); opt.step()
+        log.append(dict(step=n + 1, rec=rec.item(), loss=loss.item())); bar.update(1)
+        if ck is not None and (len(log) % ckpt_every == 0 or len(log) == steps):
+            ck.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_path(ck) as tmp:
+                torch.save(dict(model=model.state_dict(), opt=opt.state_dict(), gen=gen.get_state(), log=json.dumps(log)), tmp)
+    bar.close()
+    model.eval().requires_grad_(False)
+    return log

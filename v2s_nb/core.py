@@ -14,8 +14,8 @@ import torch.nn.functional as F
 # %% auto #0
 __all__ = ['PROFILES', 'DEFAULT_PROFILE', 'EDIT_LIMITS', 'V2SError', 'frames_to_images', 'images_to_frames', 'center_crop',
            'luminance', 'resize', 'batched', 'get_device', 'seed_everything', 'seeded', 'rng_state', 'set_rng_state',
-           'show_frames', 'GeneratorConfig', 'EncoderConfig', 'Profile', 'get_profile', 'Frozen', 'project_root',
-           'shared_path', 'publish', 'atomic_path', 'folder_lock', 'prepare_output_dir']
+           'show_frames', 'picture_path', 'GeneratorConfig', 'EncoderConfig', 'Profile', 'get_profile', 'Frozen',
+           'project_root', 'shared_path', 'publish', 'atomic_path', 'folder_lock', 'prepare_output_dir']
 
 # %% ../nbs/00_core.ipynb #a0cdf541
 class V2SError(Exception):
@@ -116,6 +116,15 @@ def show_frames(images, # float (N,3,H,W) in [-1,1], or uint8 frames (N,H,W,3), 
     fig.tight_layout()
     return fig
 
+# %% ../nbs/00_core.ipynb #f51f1e0c
+def picture_path(name:str) -> Path:
+    "Where to save picture `name`: `nbs/images/` when `$V2S_PICTURES` is `write` (`make pictures`), else `_build/pictures/`"
+    here = Path.cwd().resolve()
+    root = next((p for p in (here, *here.parents) if (p/'nbs').is_dir() and (p/'pyproject.toml').is_file()), here)
+    d = root/'nbs'/'images' if os.environ.get('V2S_PICTURES') == 'write' else root/'_build'/'pictures'
+    d.mkdir(parents=True, exist_ok=True)
+    return d/name
+
 # %% ../nbs/00_core.ipynb #1d610b7f
 @dataclass(frozen=True)
 class GeneratorConfig:
@@ -164,7 +173,7 @@ PROFILES = {
         EncoderConfig(img_size=64, patch_size=8, embed_dim=192, depth=4, n_heads=4),
         weights={'generator': 'v2s-mini-generator', 'fren': 'v2s-mini-fren', 'vien': 'v2s-mini-vien',
                  'pose': 'v2s-mini-pose', 'age': 'v2s-mini-age'},
-        description="the project's own small face models, trained on real photos and clips (16a_mini)", crop_scale=1.3),
+        description="the project's own small face models, trained on real photos and clips (the 16a*_mini notebooks)", crop_scale=1.3),
     'paper': Profile('paper',
         GeneratorConfig(size=1024, style_dim=512, n_mlp=8, channel_multiplier=2, low_max_res=32),
         EncoderConfig(img_size=256, patch_size=16, embed_dim=768, depth=12, n_heads=12),

@@ -14,13 +14,19 @@ from .weights import WeightsEntry, register, resolve, load_checkpoint, MissingWe
 from .face3d import Face3D
 
 # %% auto #0
-__all__ = ['STAGE1', 'STAGE2', 'l2_loss', 'LPIPSLoss', 'LandmarkHeatmapLoss', 'DenseMeshLoss', 'LossWeights',
+__all__ = ['STAGE1', 'STAGE2', 'l2_loss', 'masked_rec_loss', 'LPIPSLoss', 'LandmarkHeatmapLoss', 'DenseMeshLoss', 'LossWeights',
            'Video2StyleGANLoss']
 
 # %% ../nbs/08_losses.ipynb #ccba85ce
 def l2_loss(x, y): # (B,3,H,W) each -> scalar
     "Eq. 1: mean squared error between input and reconstruction"
     return F.mse_loss(y, x)
+
+# %% ../nbs/08_losses.ipynb #68832f36
+def masked_rec_loss(y, x, m): # (B,3,S,S) each, mask (B,1,S,S)
+    "L1 + L2 over the pixels the mask keeps"
+    e = (y - x) * m
+    return (e.abs().sum() + e.pow(2).sum()) / (3 * m.sum()).clamp_min(1)
 
 # %% ../nbs/08_losses.ipynb #ed6e6219
 register(WeightsEntry('torchvision-vgg16', 'vgg16-397923af.pth', 'https://download.pytorch.org/models/vgg16-397923af.pth',

@@ -88,7 +88,7 @@ for _role, _fmt in _MINI.items():
     _f = f'v2s-mini-{_role}.pt'
     register(WeightsEntry(f'v2s-mini-{_role}', _f, None, _manifest.get(_f, {}).get('sha256'), _manifest.get(_f, {}).get('size'),
         licence='Apache-2.0 code; trained on UTKFace (non-commercial research only) and LFW (research): see v2s_nb/assets/mini/MODEL_CARD.md',
-        format=_fmt, notes=f'shipped in the package ({PACKAGE_WEIGHTS}); retrain with 16a_mini'))
+        format=_fmt, notes=f'shipped in the package ({PACKAGE_WEIGHTS}); retrain with tools/train_mini.py (the 16a*_mini notebooks)'))
 
 # %% ../nbs/01_weights.ipynb #8880f72e
 class DownloadError(V2SError):
