@@ -106,6 +106,7 @@ def _clean_cell(cell, order):
         cell['outputs'] = outs
     elif cell['cell_type'] == 'markdown':
         src = src.replace('](nbs/images/', '](images/').replace('[`_site/index.html`](_site/index.html)', '`_site/index.html` (this page)')
+        src = re.sub(r'\]\(nbs/(\w+)\.ipynb([#)])', r'](\1.ipynb\2', src)   # the README's links to notebooks
         # the README table names notebooks in backticks; on the site they are links
         src = re.sub(r'^\| `(\w+)` \|', lambda m: f'| [`{m[1]}`]({m[1]}.ipynb) |' if m[1] in order else m[0], src, flags=re.M)
         cell['source'] = src
