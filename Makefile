@@ -43,7 +43,7 @@ docs: $(STAMP)
 # checkpoint (train_state/); when the notebooks run as tests they write the same pictures into _build/pictures
 pictures: $(STAMP)
 	V2S_OFFLINE=1 V2S_PICTURES=write OMP_NUM_THREADS=1 $(BIN)/nbdev-test --flags slow --n-workers 1 \
-	  --file-re '16a3_mini_gan|16a5_mini'
+	  --file-re '05_stylegan|06_encoders|09_training|16a3_mini_gan|16a5_mini|17_pipeline'
 
 # Debian's Chromium and ChromeDriver for the browser test (root, Debian/Ubuntu); never a downloaded browser
 browser:

@@ -110,6 +110,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                              'v2s_nb.core.atomic_path': ('core.html#atomic_path', 'v2s_nb/core.py'),
                              'v2s_nb.core.batched': ('core.html#batched', 'v2s_nb/core.py'),
                              'v2s_nb.core.center_crop': ('core.html#center_crop', 'v2s_nb/core.py'),
+                             'v2s_nb.core.diagram': ('core.html#diagram', 'v2s_nb/core.py'),
                              'v2s_nb.core.folder_lock': ('core.html#folder_lock', 'v2s_nb/core.py'),
                              'v2s_nb.core.frames_to_images': ('core.html#frames_to_images', 'v2s_nb/core.py'),
                              'v2s_nb.core.get_device': ('core.html#get_device', 'v2s_nb/core.py'),

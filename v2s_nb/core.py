@@ -14,8 +14,8 @@ import torch.nn.functional as F
 # %% auto #0
 __all__ = ['PROFILES', 'DEFAULT_PROFILE', 'EDIT_LIMITS', 'V2SError', 'frames_to_images', 'images_to_frames', 'center_crop',
            'luminance', 'resize', 'batched', 'get_device', 'seed_everything', 'seeded', 'rng_state', 'set_rng_state',
-           'show_frames', 'picture_path', 'GeneratorConfig', 'EncoderConfig', 'Profile', 'get_profile', 'Frozen',
-           'project_root', 'shared_path', 'publish', 'atomic_path', 'folder_lock', 'prepare_output_dir']
+           'show_frames', 'picture_path', 'diagram', 'GeneratorConfig', 'EncoderConfig', 'Profile', 'get_profile',
+           'Frozen', 'project_root', 'shared_path', 'publish', 'atomic_path', 'folder_lock', 'prepare_output_dir']
 
 # %% ../nbs/00_core.ipynb #a0cdf541
 class V2SError(Exception):
@@ -124,6 +124,39 @@ def picture_path(name:str) -> Path:
     d = root/'nbs'/'images' if os.environ.get('V2S_PICTURES') == 'write' else root/'_build'/'pictures'
     d.mkdir(parents=True, exist_ok=True)
     return d/name
+
+# %% ../nbs/00_core.ipynb #98b30e93
+def diagram(rows:list, # rows of boxes, each a list of strings (a box's lines, separated by newlines) or None (a gap)
+            links=(), # extra arrows ((row, box), (row, box)), e.g. from a box in one row to a box in the next
+            title:str|None=None, # drawn above the rows
+            colors:dict|None=None, # {(row, box): matplotlib colour} for boxes to highlight
+            path=None, # save the figure there as PNG (e.g. `picture_path(name)`)
+            width:float=1.9, # inches per box
+           ):
+    "A flow diagram: boxes in rows, each row joined left to right by arrows; returns the matplotlib figure"
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyBboxPatch
+    ncol, colors = max(len(r) for r in rows), colors or {}
+    fig, ax = plt.subplots(figsize=(width * ncol, 1.25 * len(rows) + (0.35 if title else 0)))
+    ax.set_xlim(0, ncol); ax.set_ylim(len(rows), 0); ax.axis('off')
+    centre = lambda r, b: (b + 0.5, r + 0.5)
+    for r, row in enumerate(rows):
+        for b, text in enumerate(row):
+            if text is None: continue                               # an empty place in the row
+            x, y = centre(r, b)
+            ax.add_patch(FancyBboxPatch((x - 0.42, y - 0.3), 0.84, 0.6, boxstyle='round,pad=0.02',
+                                        fc=colors.get((r, b), '#eef3fb'), ec='#3d5a80', lw=1))
+            ax.text(x, y, text, ha='center', va='center', fontsize=7.5)
+        links = [((r, b), (r, b + 1)) for b in range(len(row) - 1) if None not in row[b:b + 2]] + list(links)
+    for (r0, b0), (r1, b1) in links:
+        (x0, y0), (x1, y1) = centre(r0, b0), centre(r1, b1)
+        if r0 == r1: x0, x1 = x0 + 0.43, x1 - 0.43
+        else: y0, y1 = y0 + (0.31 if r1 > r0 else -0.31), y1 - (0.31 if r1 > r0 else -0.31)
+        ax.annotate('', (x1, y1), (x0, y0), arrowprops=dict(arrowstyle='->', color='#3d5a80', lw=1))
+    if title: ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    if path is not None: fig.savefig(path, dpi=110)
+    return fig
 
 # %% ../nbs/00_core.ipynb #1d610b7f
 @dataclass(frozen=True)
