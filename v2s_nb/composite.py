@@ -15,13 +15,15 @@ __all__ = ['COMPOSITES', 'RX', 'RY', 'DY', 'face_ellipse', 'render_pixels', 'bac
            'measure_change', 'apply_change', 'split_edits', 'difference_weights', 'change_renders', 'Compositor']
 
 # %% ../nbs/16c_composite.ipynb #5dc2c118
-COMPOSITES = ('composite', 'replace')   # how an edited face goes back into the frame (`pipeline.edit_video(composite=)`)
+# how an edited face goes back into the frame (`pipeline.edit_video(composite=)`)
+COMPOSITES = ('composite', 'replace')
 RX, RY, DY = 0.52, 0.68, 0.05           # the face ellipse: half-axes and centre below the crop centre, in face sizes
 
 def face_ellipse(n:int, # side of the square crop, px
                  scale:float, # crop side / detected face size (the profile's `crop_scale`)
                  inner:float=0.5, # fraction of the radius kept at full weight
-                 rx:float=RX, ry:float=RY, # half-axes, in face sizes
+                 rx:float=RX, # horizontal half-axis, in face sizes
+                 ry:float=RY, # vertical half-axis, in face sizes
                  dy:float=DY, # centre below the crop centre, in face sizes (the box sits high on the face)
                 ) -> np.ndarray: # float32 (n,n) in [0,1]
     "A feathered ellipse on the face of a crop: 1 inside `inner` of its radius, a smoothstep to 0 at its edge"
@@ -32,7 +34,8 @@ def face_ellipse(n:int, # side of the square crop, px
     return (e * e * (3 - 2 * e)).astype(np.float32)
 
 # %% ../nbs/16c_composite.ipynb #f542a81b
-def render_pixels(images) -> np.ndarray: # float (B,3,H,W) in [-1,1] -> float32 (B,H,W,3) in [0,255]
+def render_pixels(images, # float (B,3,H,W) in [-1,1]
+                 ) -> np.ndarray: # float32 (B,H,W,3) in [0,255]
     "Renders as float pixels (no rounding: small edits keep their small differences)"
     return ((images.detach().float().clamp(-1, 1) + 1) * 127.5).permute(0, 2, 3, 1).cpu().numpy()
 
@@ -44,7 +47,10 @@ def _remap(img, flow): # sample img at p + flow(p)
     g = _grid(flow.shape[0]) + flow
     return cv2.remap(img, g[..., 0], g[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
-def backward_flow(u0, u1, occ_px:float=1.5) -> tuple: # float (n,n,3) twice -> (n,n,2) flow, (n,n) confidence
+def backward_flow(u0, # float (n,n,3) in [0,255]: the first image
+                  u1, # float (n,n,3) in [0,255]: the second
+                  occ_px:float=1.5, # forward–backward error (px) at which confidence starts to fall
+                 ) -> tuple: # (n,n,2) flow, (n,n) confidence
     "DIS flow φ with u1(p) ≈ u0(p + φ(p)), and its forward–backward consistency in [0,1] (0 beyond 2·`occ_px` px)"
     dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
     g0, g1 = _gray(u0), _gray(u1)
@@ -52,12 +58,16 @@ def backward_flow(u0, u1, occ_px:float=1.5) -> tuple: # float (n,n,3) twice -> (
     err = np.linalg.norm(fb + _remap(ff, fb), axis=-1)          # back and forth should land where it started
     return fb, np.clip(2 - err / occ_px, 0, 1).astype(np.float32)
 
-def fit_flow(flow, weight, deg:int=3) -> np.ndarray: # (n,n,2), (n,n) -> (n,n,2)
+def fit_flow(flow, # (n,n,2) a flow field, px
+             weight, # (n,n) how much each pixel counts
+             deg:int=3, # highest total degree of the polynomials
+            ) -> np.ndarray: # (n,n,2)
     "The smooth field closest to `flow`: a weighted least-squares fit by polynomials of x and y up to degree `deg`"
     n = flow.shape[0]
     r = (np.arange(n) + 0.5) / n * 2 - 1
     X, Y = np.meshgrid(r, r)
-    B = np.stack([X ** i * Y ** j for i in range(deg + 1) for j in range(deg + 1 - i)], -1).reshape(-1, (deg + 1) * (deg + 2) // 2)
+    terms = [X ** i * Y ** j for i in range(deg + 1) for j in range(deg + 1 - i)]
+    B = np.stack(terms, -1).reshape(-1, len(terms))
     w = np.sqrt(weight.reshape(-1, 1))
     coef = np.linalg.lstsq(B * w, flow.reshape(-1, 2) * w, rcond=None)[0]
     return (B @ coef).reshape(n, n, 2).astype(np.float32)
@@ -71,12 +81,15 @@ class Change:
     raw: np.ndarray       # (n,n,2) the flow before the mask (the next frame averages with it)
     conf: np.ndarray      # (n,n) forward–backward consistency in [0,1]
 
-def measure_change(r0, r1, # float32 (R,R,3) in [0,255]: the reconstruction and the edit rendered
+def measure_change(r0, # float32 (R,R,3) in [0,255]: the reconstruction rendered
+                   r1, # float32 (R,R,3) in [0,255]: the edit rendered
                    scale:float, # crop side / face size of the crops the renders stand for
                    size:int=128, # work size, px: the renders are upsampled to it before the flow
                    deg:int=3, # degree of the polynomial field fitted to the flow
-                   luma:float=1., chroma:float=1., # how much of the difference's brightness and colour to keep
-                   prev=None, alpha:float=0.3, # the previous frame's `raw` flow and the weight of this frame's estimate
+                   luma:float=1., # how much of the difference's brightness to keep
+                   chroma:float=1., # how much of the difference's colour to keep
+                   prev=None, # the previous frame's `raw` flow (smoothing in time); None: none
+                   alpha:float=0.3, # the weight of this frame's estimate against `prev`
                    rg=None, # float32 (R,R,3): the pose edits alone rendered, when other edits come with them
                    flow_from=None, # (f0, f1) float32 (R,R,3): renders to measure the motion on instead of (r0, r1)
                   ) -> Change:
@@ -99,12 +112,14 @@ def _roi(A, crop_size, scale, W, H) -> tuple:
     box = np.array([[c - RX * f, c + (DY - RY) * f, 1], [c + RX * f, c + (DY + RY) * f, 1],
                     [c - RX * f, c + (DY + RY) * f, 1], [c + RX * f, c + (DY - RY) * f, 1]])
     pts = (invert_affine(A) @ box.T).T
-    x0, y0 = np.floor(pts.min(0) - 2).astype(int).clip(0, [W, H]); x1, y1 = np.ceil(pts.max(0) + 2).astype(int).clip(0, [W, H])
+    x0, y0 = np.floor(pts.min(0) - 2).astype(int).clip(0, [W, H])
+    x1, y1 = np.ceil(pts.max(0) + 2).astype(int).clip(0, [W, H])
     return x0, y0, x1, y1
 
 def apply_change(frame, # uint8 (H,W,3): the source frame
                  A, # (2,3) affine, frame px → crop px (`FaceTrack.affine`)
-                 change:Change, scale:float, # what `measure_change` found, and the crop's scale
+                 change:Change, # what `measure_change` found
+                 scale:float, # crop side / face size of the crop
                  crop_size:int=256, # the crop side `A` maps to
                 ) -> np.ndarray: # uint8 (H,W,3)
     "The source frame with the face moved by `change.flow` and shaded by `change.diff`, resampled once, in its own grid"
@@ -118,26 +133,30 @@ def apply_change(frame, # uint8 (H,W,3): the source frame
     J = (np.linalg.inv(A[:, :2]) * (crop_size / n)).astype(np.float32)       # crop-work px → frame px
     d = F[..., :2] @ J.T
     yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
-    moved = cv2.remap(np.ascontiguousarray(frame), xx + d[..., 0], yy + d[..., 1], cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    moved = cv2.remap(np.ascontiguousarray(frame), xx + d[..., 0], yy + d[..., 1], cv2.INTER_CUBIC,
+                      borderMode=cv2.BORDER_REPLICATE)
     out = np.array(frame, copy=True)
     out[y0:y1, x0:x1] = np.clip(np.rint(moved.astype(np.float32) + F[..., 2:5]), 0, 255).astype(np.uint8)
     return out
 
 # %% ../nbs/16c_composite.ipynb #f8d275a7
-def split_edits(edits) -> tuple: # -> (pose/expression edits, the others)
+def split_edits(edits, # `Edit` objects
+               ) -> tuple: # (pose/expression edits, the others)
     "The edits that move pixels, and those that change how they look"
     edits = list(edits)
     return [e for e in edits if isinstance(e, PoseEdit)], [e for e in edits if not isinstance(e, PoseEdit)]
 
-def difference_weights(edits) -> tuple: # -> (luma, chroma) in [0,1]
-    "How much of the renders' colour difference the composite keeps: none when every edit is a pose/expression edit (they move pixels), all when one changes appearance"
+def difference_weights(edits, # `Edit` objects
+                      ) -> tuple: # (luma, chroma) in [0,1]
+    "How much of the renders' colour difference the composite keeps: none for pose edits alone (they move pixels), "\
+    "all when one changes appearance"
     return (0., 0.) if edits and not split_edits(edits)[1] else (1., 1.)
 
 def change_renders(render, # render(edits) -> images (B,3,R,R) in [-1,1]: the frames' latents rendered with `edits`
                    edits, # the edits (`Edit` objects) applied
-                   flow_render=None, # like `render`, with the generator the motion is measured on (the shipped one, when `render` is tuned)
-                  ) -> tuple: # -> r0, r1 float32 (B,R,R,3) in [0,255]; rg: the same or B Nones; ff: B (f0, f1) pairs or B Nones
-    "The renders a composite needs: the reconstruction, the edit, the pose edits alone when other edits come with them, and the pair to measure the motion on"
+                   flow_render=None, # like `render`, with the generator motion is measured on (shipped, if tuned)
+                  ) -> tuple: # r0, r1 float32 (B,R,R,3) in [0,255]; rg: same or B Nones; ff: B (f0, f1) pairs or Nones
+    "The renders a composite needs: reconstruction, edit, pose edits alone (with other edits), the motion's pair"
     pose, other = split_edits(edits)
     r0, r1 = render_pixels(render(())), render_pixels(render(list(edits)))
     rg = render_pixels(render(pose)) if pose and other else [None] * len(r0)
@@ -151,7 +170,9 @@ class Compositor:
                  edits=(), # the edits (`Edit` objects) applied: they decide how much colour change to keep
                  crop_size:int=256, # the crop side the track's affines map to
                  size:int|None=None, # work size, px (default: 2× the render, 128–256)
-                 deg:int=3, alpha:float=0.3): # flow smoothing in space (polynomial degree) and in time (weight of the new frame)
+                 deg:int=3, # flow smoothing in space: the polynomial degree
+                 alpha:float=0.3, # flow smoothing in time: the weight of the new frame
+                ):
         self.scale, self.crop_size, self.size, self.deg, self.alpha = scale, crop_size, size, deg, alpha
         self.luma, self.chroma = difference_weights(list(edits))
         self.prev, self.t = None, None

@@ -24,49 +24,68 @@ def init_linears(*modules):
         for m in mod.modules():
             if isinstance(m, nn.Linear): nn.init.trunc_normal_(m.weight, std=0.02); nn.init.zeros_(m.bias)
 
-def latent_avg_buffer(latent_avg, style_dim:int):
+def latent_avg_buffer(latent_avg, # the generator's mean latent, any shape with `style_dim` values, or None
+                      style_dim:int, # its size
+                     ) -> torch.Tensor: # (style_dim,)
     "The mean latent (style_dim,) encoders predict offsets from; zeros when unknown"
     return torch.zeros(style_dim) if latent_avg is None else latent_avg.detach().clone().reshape(style_dim)
 
 class Attention(nn.Module):
     "Multi-head self-attention over (B,T,D) tokens"
-    def __init__(self, dim:int, n_heads:int):
+    def __init__(self,
+                 dim:int, # token width D
+                 n_heads:int, # attention heads (D must divide by it)
+                ):
         super().__init__()
         self.n_heads = n_heads
         self.qkv, self.proj = nn.Linear(dim, dim * 3), nn.Linear(dim, dim)
-    def forward(self, x):
+    def forward(self, x): # tokens (B,T,D) -> (B,T,D)
         b, t, d = x.shape
         q, k, v = self.qkv(x).view(b, t, 3, self.n_heads, d // self.n_heads).permute(2, 0, 3, 1, 4)  # 3×(B,h,T,d/h)
         return self.proj(F.scaled_dot_product_attention(q, k, v).transpose(1, 2).reshape(b, t, d))
 
 class Mlp(nn.Module):
-    def __init__(self, dim:int, hidden:int):
+    "The transformer block's feed-forward part: D → hidden → D with GELU"
+    def __init__(self,
+                 dim:int, # token width D
+                 hidden:int, # hidden width
+                ):
         super().__init__(); self.fc1, self.act, self.fc2 = nn.Linear(dim, hidden), nn.GELU(), nn.Linear(hidden, dim)
-    def forward(self, x): return self.fc2(self.act(self.fc1(x)))
+    def forward(self, x): # tokens (B,N,D) -> (B,N,D)
+        return self.fc2(self.act(self.fc1(x)))
 
 class Block(nn.Module):
     "Pre-norm transformer block"
-    def __init__(self, dim:int, n_heads:int, mlp_ratio:float=4.):
+    def __init__(self,
+                 dim:int, # token width D
+                 n_heads:int, # attention heads
+                 mlp_ratio:float=4., # feed-forward width / D
+                ):
         super().__init__()
         self.norm1, self.attn = nn.LayerNorm(dim, eps=1e-6), Attention(dim, n_heads)
         self.norm2, self.mlp = nn.LayerNorm(dim, eps=1e-6), Mlp(dim, int(dim * mlp_ratio))
-    def forward(self, x):
+    def forward(self, x): # tokens (B,T,D) -> (B,T,D)
         x = x + self.attn(self.norm1(x))
         return x + self.mlp(self.norm2(x))
 
 # %% ../nbs/06_encoders.ipynb #29febd4c
 class PatchEmbed(nn.Module):
     "Non-overlapping p×p patches -> D-dim tokens: (B,3,S,S) -> (B,(S/p)²,D)"
-    def __init__(self, img_size:int, patch_size:int, dim:int):
+    def __init__(self,
+                 img_size:int, # input side S, px
+                 patch_size:int, # patch side P, px (S must divide by it)
+                 dim:int, # token width D
+                ):
         super().__init__()
         if img_size % patch_size: raise ValueError(f"img_size {img_size} is not a multiple of patch_size {patch_size}")
         self.n_patches = (img_size // patch_size) ** 2
         self.proj = nn.Conv2d(3, dim, patch_size, stride=patch_size)
-    def forward(self, x): return self.proj(x).flatten(2).transpose(1, 2)
+    def forward(self, x): # images (B,3,S,S) -> tokens (B,(S/P)²,D)
+        return self.proj(x).flatten(2).transpose(1, 2)
 
 class ViT(nn.Module):
     "Vision transformer returning the class token's output; optional extra tokens join the sequence"
-    def __init__(self, cfg:EncoderConfig):
+    def __init__(self, cfg:EncoderConfig): # sizes: input, patch, width, depth, heads
         super().__init__()
         self.cfg, d = cfg, cfg.embed_dim
         self.patch_embed = PatchEmbed(cfg.img_size, cfg.patch_size, d)
@@ -77,7 +96,10 @@ class ViT(nn.Module):
         nn.init.trunc_normal_(self.cls_token, std=0.02)
         init_linears(self)
 
-    def forward(self, x, extra_tokens=None): # x (B,3,S,S), extra (B,k,D) -> (B,D)
+    def forward(self,
+                x, # images (B,3,S,S) in [-1,1]
+                extra_tokens=None, # (B,k,D) tokens joining the sequence after the class token (ViEN's previous latent)
+               ): # -> the class token's output (B,D)
         if x.shape[-1] != self.cfg.img_size or x.shape[-2] != self.cfg.img_size:
             raise ValueError(f"expected {self.cfg.img_size}px input, got {tuple(x.shape[-2:])}")
         p = self.patch_embed(x) + self.pos_embed[:, 1:]
@@ -88,7 +110,12 @@ class ViT(nn.Module):
 # %% ../nbs/06_encoders.ipynb #6cee65dc
 class FrEN(nn.Module):
     "Single-frame encoder: image (B,3,S,S) -> W+ (B,n_latent,style_dim), as an offset from the mean latent"
-    def __init__(self, cfg:EncoderConfig, n_latent:int, style_dim:int, latent_avg=None):
+    def __init__(self,
+                 cfg:EncoderConfig, # the ViT's sizes
+                 n_latent:int, # W+ entries of the generator
+                 style_dim:int, # size of each entry
+                 latent_avg=None, # the generator's mean latent, which the head's output is added to
+                ):
         super().__init__()
         self.n_latent, self.style_dim = n_latent, style_dim
         self.vit = ViT(cfg)
@@ -100,40 +127,64 @@ class FrEN(nn.Module):
         return self.latent_avg + self.head(self.vit(x)).view(-1, self.n_latent, self.style_dim)
 
 # %% ../nbs/06_encoders.ipynb #45c35c7b
-def reuse_high(low, prev): # low (B,n_low,d), prev (B,n_latent,d) -> (B,n_latent,d)
+def reuse_high(low, # the new low entries (B,n_low,d)
+               prev, # the previous W+ (B,n_latent,d)
+              ): # -> (B,n_latent,d)
     "w_t = low_t ⊕ high_{t-1}: the new low entries followed by the previous latent's high entries, copied exactly"
     return torch.cat([low, prev[:, low.shape[1]:]], 1)
 
 class ViEN(nn.Module):
     "Video encoder: (frame (B,3,S,S), previous W+ (B,n_latent,d)) -> W+ whose high part is the previous one's"
-    def __init__(self, cfg:EncoderConfig, n_latent:int, n_low:int, style_dim:int, latent_avg=None):
+    def __init__(self,
+                 cfg:EncoderConfig, # the ViT's sizes
+                 n_latent:int, # W+ entries of the generator
+                 n_low:int, # how many leading entries ViEN predicts (the rest are reused)
+                 style_dim:int, # size of each entry
+                 latent_avg=None, # the generator's mean latent
+                ):
         super().__init__()
         if not 0 < n_low <= n_latent: raise ValueError(f"n_low must be in 1..{n_latent}, got {n_low}")
         self.n_latent, self.n_low, self.style_dim = n_latent, n_low, style_dim
         self.vit = ViT(cfg)
         d = cfg.embed_dim
-        self.prev_mlp = nn.Sequential(nn.Linear(n_latent * style_dim, d), nn.GELU(), nn.Linear(d, d))  # w_{t-1} -> extra token
+        # w_{t-1} -> one extra token
+        self.prev_mlp = nn.Sequential(nn.Linear(n_latent * style_dim, d), nn.GELU(), nn.Linear(d, d))
         self.head = nn.Linear(d, n_low * style_dim)
         init_linears(self.prev_mlp, self.head)
         self.register_buffer('latent_avg', latent_avg_buffer(latent_avg, style_dim))
 
-    def predict_low(self, x, prev): # -> (B,n_low,d)
+    def predict_low(self,
+                    x, # frames (B,3,S,S) in [-1,1]
+                    prev, # the previous frames' W+ (B,n_latent,d)
+                   ): # -> the low entries (B,n_low,d)
+        "The low W+ entries of `x`, given the previous latent as one more token"
         token = self.prev_mlp((prev - self.latent_avg).flatten(1))[:, None]   # (B,1,D)
         return self.latent_avg + self.head(self.vit(x, extra_tokens=token)).view(-1, self.n_low, self.style_dim)
 
-    def forward(self, x, prev): return reuse_high(self.predict_low(x, prev), prev)
+    def forward(self,
+                x, # frames (B,3,S,S) in [-1,1]
+                prev, # the previous frames' W+ (B,n_latent,d)
+               ): # -> W+ (B,n_latent,d), its high entries `prev`'s
+        return reuse_high(self.predict_low(x, prev), prev)
 
     @classmethod
-    def from_fren(cls, fren:FrEN, n_low:int):
+    def from_fren(cls,
+                  fren:FrEN, # a trained FrEN
+                  n_low:int, # entries ViEN will predict
+                 ):
         "A ViEN initialised from a trained FrEN: same backbone, the low rows of its head (§3.4)"
         v = cls(fren.vit.cfg, fren.n_latent, n_low, fren.style_dim, fren.latent_avg)
         v.vit.load_state_dict(fren.vit.state_dict())
         with torch.no_grad():
-            v.head.weight.copy_(fren.head.weight[:n_low * fren.style_dim]); v.head.bias.copy_(fren.head.bias[:n_low * fren.style_dim])
+            rows = n_low * fren.style_dim
+            v.head.weight.copy_(fren.head.weight[:rows])
+            v.head.bias.copy_(fren.head.bias[:rows])
         return v
 
 # %% ../nbs/06_encoders.ipynb #a76c421b
-def build_encoders(profile, latent_avg=None) -> tuple:
+def build_encoders(profile, # a profile name or `Profile`
+                   latent_avg=None, # the generator's mean latent (style_dim,)
+                  ) -> tuple: # (FrEN, ViEN)
     "Fresh (FrEN, ViEN) sized for `profile`'s generator, centred on `latent_avg` (style_dim,)"
     p = get_profile(profile); g = p.generator
     n_latent, n_low = latent_split(g.size, g.low_max_res)
@@ -143,10 +194,17 @@ def _load_role(model, name, path, weights_dir, profile_name):
     f = resolve(name, path=path, weights_dir=weights_dir)
     ck = load_checkpoint(f)
     if isinstance(ck, dict) and ck.get('profile') not in (None, profile_name):
-        raise V2SError(f"{f} was trained for profile '{ck['profile']}', not '{profile_name}': pass --profile {ck['profile']}")
+        raise V2SError(f"{f} was trained for profile '{ck['profile']}', not '{profile_name}': "
+                       f"pass --profile {ck['profile']}")
     load_strict(model, ck.get('model', ck), f"{f} does not fit the '{profile_name}' {type(model).__name__}")
 
-def load_encoders(profile, generator, weights_dir=None, fren_path=None, vien_path=None, device='cpu') -> tuple:
+def load_encoders(profile, # a profile name or `Profile`
+                  generator, # its generator (its `latent_avg` centres fresh encoders)
+                  weights_dir=None, # where to look for the checkpoints first (`weights.resolve`)
+                  fren_path=None, # a FrEN checkpoint to use instead of the profile's
+                  vien_path=None, # a ViEN checkpoint to use instead of the profile's
+                  device='cpu', # where the networks go
+                 ) -> tuple: # (FrEN, ViEN), frozen, in eval mode
     "(FrEN, ViEN) for `profile`, frozen and in eval mode: seeded random weights or the profile's checkpoints"
     p = get_profile(profile)
     with seeded(p.seed + 1):
@@ -158,7 +216,12 @@ def load_encoders(profile, generator, weights_dir=None, fren_path=None, vien_pat
 # %% ../nbs/06_encoders.ipynb #e1bffb05
 class VideoEncoder:
     "Streaming video -> W+ with FrEN on the first frame (refined by one ViEN step) and ViEN (latent reuse) after"
-    def __init__(self, fren:FrEN, vien:ViEN, device=None, refine_first:bool=True):
+    def __init__(self,
+                 fren:FrEN, # encodes a stream's first frame
+                 vien:ViEN, # encodes every later frame from it and the previous latent
+                 device=None, # where the frames go (default: FrEN's device)
+                 refine_first:bool=True, # refine the first frame's FrEN latent with one ViEN step on itself
+                ):
         self.fren, self.vien, self.refine_first = fren, vien, refine_first
         self.device = device or next(fren.parameters()).device
         self.size = fren.vit.cfg.img_size
@@ -170,7 +233,10 @@ class VideoEncoder:
 # %% ../nbs/06_encoders.ipynb #81e2dcac
 @patch
 @torch.no_grad()
-def step(self:VideoEncoder, images, prev=None): # images (B,3,H,W), prev (B,n_latent,d) or None -> (B,n_latent,d)
+def step(self:VideoEncoder,
+         images, # frames (B,3,H,W) in [-1,1], any size (resized to the encoders')
+         prev=None, # the previous latents (B,n_latent,d); None for first frames
+        ): # -> (B,n_latent,d)
     "One time step: FrEN (then ViEN, if `refine_first`) when there is no previous latent, else ViEN with latent reuse"
     x = self._input(images)
     if prev is not None: return self._vien(x, prev)
@@ -179,7 +245,9 @@ def step(self:VideoEncoder, images, prev=None): # images (B,3,H,W), prev (B,n_la
 
 @patch
 @torch.no_grad()
-def encode_many(self:VideoEncoder, streams:Sequence[Iterable]) -> Iterator[list]:
+def encode_many(self:VideoEncoder,
+                streams:Sequence[Iterable], # several streams of frames (3,H,W) in [-1,1], of any lengths
+               ) -> Iterator[list]:
     "Yield, per time step, a list of (stream_index, latent (n_latent,d)) for the streams with a frame at that step"
     its, prev = [iter(s) for s in streams], [None] * len(streams)
     active = list(range(len(streams)))
@@ -200,6 +268,8 @@ def encode_many(self:VideoEncoder, streams:Sequence[Iterable]) -> Iterator[list]
         yield [(i, out[i]) for i in active]
 
 @patch
-def encode(self:VideoEncoder, images:Iterable) -> Iterator[torch.Tensor]:
+def encode(self:VideoEncoder,
+           images:Iterable, # one stream of frames (3,H,W) in [-1,1]
+          ) -> Iterator[torch.Tensor]:
     "Latents (n_latent,d) of one stream of images (3,H,W) in [-1,1], one per frame"
     for step in self.encode_many([images]): yield step[0][1]

@@ -18,20 +18,27 @@ __all__ = ['STAGE1', 'STAGE2', 'l2_loss', 'masked_rec_loss', 'LPIPSLoss', 'Landm
            'Video2StyleGANLoss']
 
 # %% ../nbs/08_losses.ipynb #ccba85ce
-def l2_loss(x, y): # (B,3,H,W) each -> scalar
+def l2_loss(x, # input frames (B,3,H,W) in [-1,1]
+            y, # their reconstructions
+           ): # -> scalar
     "Eq. 1: mean squared error between input and reconstruction"
     return F.mse_loss(y, x)
 
 # %% ../nbs/08_losses.ipynb #68832f36
-def masked_rec_loss(y, x, m): # (B,3,S,S) each, mask (B,1,S,S)
+def masked_rec_loss(y, # reconstructions (B,3,S,S) in [-1,1]
+                    x, # targets, the same shape
+                    m, # masks (B,1,S,S): 1 on the pixels that count
+                   ): # -> scalar
     "L1 + L2 over the pixels the mask keeps"
     e = (y - x) * m
     return (e.abs().sum() + e.pow(2).sum()) / (3 * m.sum()).clamp_min(1)
 
 # %% ../nbs/08_losses.ipynb #ed6e6219
-register(WeightsEntry('torchvision-vgg16', 'vgg16-397923af.pth', 'https://download.pytorch.org/models/vgg16-397923af.pth',
+register(WeightsEntry('torchvision-vgg16', 'vgg16-397923af.pth',
+                      'https://download.pytorch.org/models/vgg16-397923af.pth',
                       licence='BSD-3-Clause (torchvision)', format='torchvision vgg16 state_dict'))
-register(WeightsEntry('torchvision-alexnet', 'alexnet-owt-7be5be79.pth', 'https://download.pytorch.org/models/alexnet-owt-7be5be79.pth',
+register(WeightsEntry('torchvision-alexnet', 'alexnet-owt-7be5be79.pth',
+                      'https://download.pytorch.org/models/alexnet-owt-7be5be79.pth',
                       licence='BSD-3-Clause (torchvision)', format='torchvision alexnet state_dict'))
 
 _warned = set()
@@ -40,7 +47,11 @@ def _warn_once(key, msg):
 
 class LPIPSLoss(Frozen):
     "Eq. 2: LPIPS distance with a VGG or AlexNet backbone; ImageNet backbone from the registry, else random (warned)"
-    def __init__(self, net:str='vgg', weights_dir=None, random_backbone:bool|None=None):
+    def __init__(self,
+                 net:str='vgg', # the backbone: 'vgg' or 'alex'
+                 weights_dir=None, # where to look for its ImageNet weights first
+                 random_backbone:bool|None=None, # True: random on purpose; False: fail without the weights; None: try
+                ):
         super().__init__()
         import lpips, torchvision
         self.net_name = net
@@ -58,17 +69,27 @@ class LPIPSLoss(Frozen):
                 if random_backbone is False: raise
         self.freeze()
 
-    def forward(self, x, y):
-        if self.random_backbone: _warn_once(self.net_name, f"LPIPS-{self.net_name} runs with a RANDOM backbone (ImageNet weights not found): fine for tests, not a perceptual loss")
+    def forward(self,
+                x, # the input frames (B,3,H,W) in [-1,1]
+                y, # their reconstructions, the same shape
+               ): # -> scalar
+        if self.random_backbone:
+            _warn_once(self.net_name, f"LPIPS-{self.net_name} runs with a RANDOM backbone (ImageNet weights not "
+                                      "found): fine for tests, not a perceptual loss")
         return self.model(y, x, normalize=False).mean()
 
 # %% ../nbs/08_losses.ipynb #39c44bb0
-register(WeightsEntry('fan-2d', '2DFAN4-11f355bf06.pth.tar', 'https://www.adrianbulat.com/downloads/python-fan/2DFAN4-11f355bf06.pth.tar',
-                      licence='BSD-3-Clause (1adrianb/face-alignment)', format='face_alignment.models.FAN(4) state_dict'))
+register(WeightsEntry('fan-2d', '2DFAN4-11f355bf06.pth.tar',
+                      'https://www.adrianbulat.com/downloads/python-fan/2DFAN4-11f355bf06.pth.tar',
+                      licence='BSD-3-Clause (1adrianb/face-alignment)',
+                      format='face_alignment.models.FAN(4) state_dict'))
 
 class LandmarkHeatmapLoss(Frozen):
     "Eq. 3: MSE between FAN's 68×64×64 heatmaps of input and reconstruction (not argmax points)"
-    def __init__(self, fan:nn.Module|None=None, weights_dir=None):
+    def __init__(self,
+                 fan:nn.Module|None=None, # a FAN network (`face_alignment.models.FAN(4)`); None: the registry's 2DFAN4
+                 weights_dir=None, # where to look for 2DFAN4's weights first
+                ):
         super().__init__()
         if fan is None:
             from face_alignment.models import FAN
@@ -81,14 +102,24 @@ class LandmarkHeatmapLoss(Frozen):
         out = self.fan((resize(x, 256) + 1) / 2)
         return out[-1] if isinstance(out, (list, tuple)) else out
 
-    def forward(self, x, y): return F.mse_loss(self.heatmaps(y), self.heatmaps(x))
+    def forward(self,
+                x, # the input frames (B,3,H,W) in [-1,1]
+                y, # their reconstructions, the same shape
+               ): # -> scalar
+        return F.mse_loss(self.heatmaps(y), self.heatmaps(x))
 
 # %% ../nbs/08_losses.ipynb #b29e678d
 class DenseMeshLoss(Frozen):
     "Eq. 5: mean squared distance between the 3DDFA_V2 dense meshes of input and reconstruction"
-    def __init__(self, face3d:Face3D):
-        super().__init__(); self.face3d = face3d; self.freeze()
-    def forward(self, x, y, boxes=None):
+    def __init__(self, face3d:Face3D): # the 3DDFA_V2 regressor and BFM (`face3d.load_face3d`)
+        super().__init__()
+        self.face3d = face3d
+        self.freeze()
+    def forward(self,
+                x, # the input frames (B,3,H,W) in [-1,1]
+                y, # their reconstructions, the same shape
+                boxes=None, # face boxes for 3DDFA_V2's crops (default: the whole frame)
+               ): # -> scalar
         with torch.no_grad(): vx = self.face3d(x, boxes)['vertices']
         return (self.face3d(y, boxes)['vertices'] - vx).square().sum(-1).mean()
 
@@ -96,7 +127,7 @@ class DenseMeshLoss(Frozen):
 @dataclass
 class LossWeights:
     "The λ's of Eq. 6"
-    l2: float = 1.0
+    l2: float = 1.0      # λ of the L2 term
     p: float = 0.8       # λ_p, on L_vgg + L_alex
     f: float = 100.0     # λ_f, landmark heatmaps
     v: float = 0.0       # λ_v, dense mesh
@@ -105,12 +136,23 @@ STAGE1, STAGE2 = LossWeights(1.0, 0.8, 100.0, 0.0), LossWeights(1.0, 0.8, 0.0, 1
 
 class Video2StyleGANLoss(nn.Module):
     "Eq. 6 with switchable terms; returns the total and, in `.last`, each term's value"
-    def __init__(self, weights:LossWeights=STAGE1, lpips_vgg=None, lpips_alex=None, landmarks=None, dense=None):
+    def __init__(self,
+                 weights:LossWeights=STAGE1, # the λ's (a term with λ 0 is not computed)
+                 lpips_vgg=None, # `LPIPSLoss('vgg')`; None: left out
+                 lpips_alex=None, # `LPIPSLoss('alex')`; None: left out
+                 landmarks=None, # `LandmarkHeatmapLoss`; None: left out
+                 dense=None, # `DenseMeshLoss`; None: left out
+                ):
         super().__init__()
-        self.weights, self.lpips_vgg, self.lpips_alex, self.landmarks, self.dense = weights, lpips_vgg, lpips_alex, landmarks, dense
+        self.weights, self.lpips_vgg, self.lpips_alex = weights, lpips_vgg, lpips_alex
+        self.landmarks, self.dense = landmarks, dense
         self.last = {}
 
-    def forward(self, x, y, boxes=None):
+    def forward(self,
+                x, # the input frames (B,3,H,W) in [-1,1]
+                y, # their reconstructions, the same shape
+                boxes=None, # face boxes, for the dense term
+               ): # -> the weighted total, a scalar
         w, terms = self.weights, {}
         if w.l2: terms['l2'] = (w.l2, l2_loss(x, y))
         if w.p:

@@ -32,9 +32,11 @@ class TuneConfig:
     seed:int=0               # frames and random faces drawn from this seed
     every:int=25             # checkpoint every this many steps
 
-TUNE_STEPS = {'mini': TuneConfig().steps}   # profiles tuned by default (measured: 42–55 s a clip on 2 cores); others: --tune N
+# profiles tuned by default (measured: 42–55 s a clip on 2 cores); others: --tune N
+TUNE_STEPS = {'mini': TuneConfig().steps}
 
-def default_tune_steps(profile) -> int:
+def default_tune_steps(profile, # a profile name or `Profile`
+                      ) -> int:
     "Steps `v2s edit` tunes for when not told: the profile's entry in `TUNE_STEPS`, else 0"
     return TUNE_STEPS.get(getattr(profile, 'name', profile), 0)
 
@@ -54,8 +56,9 @@ def tune_targets(video, # path or `VideoReader`
 # %% ../nbs/16d_tune.ipynb #a45260a6
 def identity_crop(x, # float (N,3,R,R) in [-1,1]: renders or targets, cut at `scale`
                   scale:float, # crop side / face size of `x`
-                  id_scale:float=1.2, # crop side / face size MobileFaceNet was measured with (tools/measure_composite.py)
-                  size:int=112) -> torch.Tensor: # float (N,3,size,size)
+                  id_scale:float=1.2, # crop side / face size MobileFaceNet is measured with (measure_composite.py)
+                  size:int=112, # MobileFaceNet's input side
+                 ) -> torch.Tensor: # float (N,3,size,size)
     "The centre of `x` that a crop at `id_scale` would hold, resized for MobileFaceNet"
     R = x.shape[-1]
     m = max(0, round(R * (1 - id_scale / scale) / 2))                    # margin cut on each side
@@ -64,18 +67,22 @@ def identity_crop(x, # float (N,3,R,R) in [-1,1]: renders or targets, cut at `sc
 # %% ../nbs/16d_tune.ipynb #730f805c
 def _trainable(G) -> dict: return {n: p for n, p in G.named_parameters() if not n.startswith('style.')}
 
-def tuned_state(G) -> dict:
+def tuned_state(G, # a (tuned) generator
+               ) -> dict:
     "The tuned part of a generator (the synthesis weights), to save"
     return {n: p.detach().cpu().clone() for n, p in _trainable(G).items()}
 
 def _set_tuned(G, state:dict):
     "Copy the synthesis weights of `state` (from `tuned_state`) into `G`, in place"
     missing = set(_trainable(G)) - set(state)
-    if missing: raise V2SError(f"the tuned generator does not fit this profile's generator (missing {sorted(missing)[:3]})")
+    if missing:
+        raise V2SError(f"the tuned generator does not fit this profile's generator (missing {sorted(missing)[:3]})")
     with torch.no_grad():
         for n, p in _trainable(G).items(): p.copy_(state[n])
 
-def load_tuned(G, state:dict):
+def load_tuned(G, # the plain generator (unchanged)
+               state:dict, # synthesis weights from `tuned_state`
+              ):
     "A copy of the plain generator `G` with the synthesis weights of `state` (from `tuned_state`)"
     Gt = copy.deepcopy(G)
     _set_tuned(Gt, state)
@@ -83,12 +90,19 @@ def load_tuned(G, state:dict):
 
 TUNED_FILE = 'tuned_generator.pt'   # a job's tuned generator, in its folder
 
-def save_tuned(path, G, cfg:TuneConfig, log:list):
+def save_tuned(path, # the file (a job's `TUNED_FILE`)
+               G, # the tuned generator
+               cfg:TuneConfig, # the settings it was tuned with
+               log:list, # its losses, one dict per step
+              ):
     "Save a tuned generator's weights with the settings and losses that made it (atomically)"
     with atomic_path(path) as tmp: torch.save(dict(cfg=asdict(cfg), weights=tuned_state(G), log=log), tmp)
 
-def read_tuned(G, path, cfg:TuneConfig|None=None):
-    "The plain generator `G` with the weights `save_tuned` wrote to `path`; None when `cfg` is given and they were tuned otherwise"
+def read_tuned(G, # the plain generator (unchanged)
+               path, # what `save_tuned` wrote
+               cfg:TuneConfig|None=None, # when given, the settings the file must have been tuned with
+              ):
+    "A copy of `G` with the weights saved in `path`; None when `cfg` is given and they were tuned otherwise"
     saved = torch.load(path, weights_only=True)
     return None if cfg is not None and saved['cfg'] != asdict(cfg) else load_tuned(G, saved['weights'])
 
@@ -100,14 +114,15 @@ def tune_generator(G, # the plain generator (not compiled): it stays as it is, t
                    id_net=None, # MobileFaceNet for the identity term (None: no identity term)
                    scale:float=1.3, # crop side / face size of the targets (for `identity_crop`)
                    ckpt:Path|None=None, # checkpoint file: resumed from when present, rewritten every `cfg.every` steps
-                   progress:bool=True,
+                   progress:bool=True, # a progress bar
                    on_step=None, # called with the step number after each step (tests stop a run with it)
                   ) -> tuple: # -> (tuned generator, log: one dict of losses per step)
     "A copy of `G` tuned on one clip (pivotal tuning); resumable through `ckpt`"
     dev = next(G.parameters()).device
     w = torch.as_tensor(np.asarray(latents), dtype=torch.float32, device=dev)
     x = frames_to_images(np.asarray(targets), dev)
-    if len(w) != len(x): raise V2SError(f"{len(w)} latents for {len(x)} target crops: encode the clip again (--restart)")
+    if len(w) != len(x):
+        raise V2SError(f"{len(w)} latents for {len(x)} target crops: encode the clip again (--restart)")
     Gt = copy.deepcopy(G).train()
     params = list(_trainable(Gt).values())
     for p in params: p.requires_grad_(True)
@@ -123,7 +138,8 @@ def tune_generator(G, # the plain generator (not compiled): it stays as it is, t
             step, log = st['step'], st['log']
     e_ref = None
     if id_net is not None and cfg.id_weight:
-        with torch.no_grad(): e_ref = torch.cat([id_net(identity_crop(x[i:i + 64], scale)) for i in range(0, len(x), 64)])
+        with torch.no_grad():
+            e_ref = torch.cat([id_net(identity_crop(x[i:i + 64], scale)) for i in range(0, len(x), 64)])
     for s in tqdm(range(step, cfg.steps), initial=step, total=cfg.steps, desc='tuning the generator on the clip',
                   unit='step', disable=not progress):
         idx = torch.randint(len(w), (cfg.bs,), generator=rng)
