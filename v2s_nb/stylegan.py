@@ -12,7 +12,8 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from .core import GeneratorConfig, Profile, V2SError, get_profile, seeded
-from .weights import REGISTRY, resolve, resolve_first, load_checkpoint, load_strict, read_network_pickle, PickledModule, TFNetwork
+from .weights import (REGISTRY, resolve, resolve_first, load_checkpoint, load_strict, read_network_pickle,
+                            PickledModule, TFNetwork)
 
 # %% auto #0
 __all__ = ['fused_leaky_relu', 'FusedLeakyReLU', 'EqualLinear', 'PixelNorm', 'make_kernel', 'upfirdn2d', 'Blur', 'Upsample',
@@ -21,43 +22,64 @@ __all__ = ['fused_leaky_relu', 'FusedLeakyReLU', 'EqualLinear', 'PixelNorm', 'ma
            'nvidia_generator_config', 'nvidia_state_dict', 'tf_generator_tensors', 'generator_from_network_pickle']
 
 # %% ../nbs/05_stylegan.ipynb #88051b53
-def fused_leaky_relu(x, bias, negative_slope:float=0.2, scale:float=2 ** 0.5):
+def fused_leaky_relu(x, # features (N,C,...)
+                     bias, # (C,)
+                     negative_slope:float=0.2, # leaky ReLU slope below 0
+                     scale:float=2 ** 0.5, # gain after the activation
+                    ):
     "leaky_relu(x + bias) · √2 — the activation every StyleGAN2 layer uses; `bias` broadcasts over dim 1"
     return F.leaky_relu(x + bias.view(1, -1, *[1] * (x.ndim - 2)), negative_slope) * scale
 
 class FusedLeakyReLU(nn.Module):
     "Bias + leaky ReLU + gain, with the bias as its own parameter (`activate.bias` in checkpoints)"
-    def __init__(self, channels:int):
-        super().__init__(); self.bias = nn.Parameter(torch.zeros(channels))
-    def forward(self, x): return fused_leaky_relu(x, self.bias)
+    def __init__(self, channels:int): # C, the bias' size
+        super().__init__()
+        self.bias = nn.Parameter(torch.zeros(channels))
+    def forward(self, x): # features (N,C,...) -> the same shape
+        return fused_leaky_relu(x, self.bias)
 
 class EqualLinear(nn.Module):
     "Linear layer with equalized learning rate; optional fused leaky-ReLU"
-    def __init__(self, in_dim:int, out_dim:int, bias:bool=True, bias_init:float=0., lr_mul:float=1., activation=None):
+    def __init__(self,
+                 in_dim:int, # input features
+                 out_dim:int, # output features
+                 bias:bool=True, # with a bias
+                 bias_init:float=0., # the bias' initial value
+                 lr_mul:float=1., # learning-rate multiplier (the mapping network's 0.01)
+                 activation=None, # 'fused_lrelu' or None
+                ):
         super().__init__()
         self.weight = nn.Parameter(torch.randn(out_dim, in_dim).div_(lr_mul))
         self.bias = nn.Parameter(torch.zeros(out_dim).fill_(bias_init)) if bias else None
         self.scale, self.lr_mul, self.activation = (1 / math.sqrt(in_dim)) * lr_mul, lr_mul, activation
 
-    def forward(self, x):
+    def forward(self, x): # (N,in_dim) -> (N,out_dim)
         if self.activation: return fused_leaky_relu(F.linear(x, self.weight * self.scale), self.bias * self.lr_mul)
         return F.linear(x, self.weight * self.scale, self.bias * self.lr_mul if self.bias is not None else None)
 
 class PixelNorm(nn.Module):
     "Normalise each z to unit root-mean-square"
-    def forward(self, x): return x * torch.rsqrt(x.pow(2).mean(dim=1, keepdim=True) + 1e-8)
+    def forward(self, x): # (N,d) -> (N,d)
+        return x * torch.rsqrt(x.pow(2).mean(dim=1, keepdim=True) + 1e-8)
 
 # %% ../nbs/05_stylegan.ipynb #d92ba3ca
-def make_kernel(k) -> torch.Tensor:
+def make_kernel(k, # 1-D taps, or a 2-D kernel
+               ) -> torch.Tensor:
     "Separable FIR kernel from 1-D taps, normalised to sum to 1: (K,K)"
     k = torch.tensor(k, dtype=torch.float32)
     if k.ndim == 1: k = k[None, :] * k[:, None]
     return k / k.sum()
 
-def upfirdn2d(x, kernel, up:int=1, down:int=1, pad=(0, 0)):
+def upfirdn2d(x, # features (N,C,H,W)
+              kernel, # (K,K) FIR kernel (`make_kernel`)
+              up:int=1, # upsampling factor (zero insertion)
+              down:int=1, # downsampling factor (stride)
+              pad=(0, 0), # padding before / after, on both axes (negative: crop)
+             ):
     "Upsample by zero insertion, pad, convolve each channel with `kernel`, downsample: (N,C,H,W) -> (N,C,H',W')"
     n, c, h, w = x.shape
-    if up > 1: x = F.pad(x.view(n, c, h, 1, w, 1), (0, up - 1, 0, 0, 0, up - 1)).view(n, c, h * up, w * up)  # zero insertion
+    if up > 1:                                                        # zero insertion
+        x = F.pad(x.view(n, c, h, 1, w, 1), (0, up - 1, 0, 0, 0, up - 1)).view(n, c, h * up, w * up)
     p0, p1 = pad
     x = F.pad(x, (max(p0, 0), max(p1, 0), max(p0, 0), max(p1, 0)))
     if p0 < 0 or p1 < 0: x = x[..., max(-p0, 0):x.shape[-2] - max(-p1, 0), max(-p0, 0):x.shape[-1] - max(-p1, 0)]
@@ -67,28 +89,46 @@ def upfirdn2d(x, kernel, up:int=1, down:int=1, pad=(0, 0)):
 
 class Blur(nn.Module):
     "FIR low-pass filter with padding; scaled by factor² after a stride-2 transposed conv"
-    def __init__(self, kernel, pad, upsample_factor:int=1):
+    def __init__(self,
+                 kernel, # 1-D taps
+                 pad, # (before, after) padding
+                 upsample_factor:int=1, # the factor of a transposed conv before it (kernel scaled by its square)
+                ):
         super().__init__()
         k = make_kernel(kernel)
         if upsample_factor > 1: k = k * upsample_factor ** 2
-        self.register_buffer('kernel', k); self.pad = pad
-    def forward(self, x): return upfirdn2d(x, self.kernel, pad=self.pad)
+        self.register_buffer('kernel', k)
+        self.pad = pad
+    def forward(self, x): # (N,C,H,W) -> (N,C,H',W')
+        return upfirdn2d(x, self.kernel, pad=self.pad)
 
 class Upsample(nn.Module):
     "×2 upsampling with a FIR filter (used on the RGB skip path)"
-    def __init__(self, kernel, factor:int=2):
+    def __init__(self,
+                 kernel, # 1-D taps
+                 factor:int=2, # upsampling factor
+                ):
         super().__init__()
         self.factor = factor
         self.register_buffer('kernel', make_kernel(kernel) * factor ** 2)
         p = self.kernel.shape[0] - factor
         self.pad = ((p + 1) // 2 + factor - 1, p // 2)
-    def forward(self, x): return upfirdn2d(x, self.kernel, up=self.factor, pad=self.pad)
+    def forward(self, x): # (N,C,H,W) -> (N,C,H·factor,W·factor)
+        return upfirdn2d(x, self.kernel, up=self.factor, pad=self.pad)
 
 # %% ../nbs/05_stylegan.ipynb #6fb267c9
 class ModulatedConv2d(nn.Module):
     "StyleGAN2 modulated convolution; `forward(x, s)` takes the StyleSpace vector `s` (N,in_ch), `style(w)` makes it"
-    def __init__(self, in_ch:int, out_ch:int, kernel_size:int, style_dim:int, demodulate:bool=True,
-                 upsample:bool=False, blur_kernel=(1, 3, 3, 1), fused:bool|None=None):
+    def __init__(self,
+                 in_ch:int, # input channels (the size of its StyleSpace vector)
+                 out_ch:int, # output channels
+                 kernel_size:int, # conv kernel side
+                 style_dim:int, # the size of w
+                 demodulate:bool=True, # normalise each output channel's weights (off for ToRGB)
+                 upsample:bool=False, # a ×2 transposed conv followed by a blur
+                 blur_kernel=(1, 3, 3, 1), # the blur's taps
+                 fused:bool|None=None, # one grouped conv (True), per-sample scaling (False), by device (None)
+                ):
         super().__init__()
         self.in_ch, self.out_ch, self.kernel_size = in_ch, out_ch, kernel_size
         self.upsample, self.demodulate, self.fused = upsample, demodulate, fused
@@ -103,7 +143,10 @@ class ModulatedConv2d(nn.Module):
 
 # %% ../nbs/05_stylegan.ipynb #3393bf9d
 @patch
-def forward(self:ModulatedConv2d, x, s):
+def forward(self:ModulatedConv2d,
+            x, # features (N,in_ch,H,W)
+            s, # StyleSpace vectors (N,in_ch)
+           ): # -> (N,out_ch,H',W')
     fused = x.is_cuda if self.fused is None else self.fused
     return (self._fused if fused else self._per_sample)(x, s)
 
@@ -136,43 +179,75 @@ def _fused(self:ModulatedConv2d, x, s):
 class NoiseInjection(nn.Module):
     "Add per-pixel Gaussian noise scaled by a learned weight; fresh noise when none is given"
     def __init__(self):
-        super().__init__(); self.weight = nn.Parameter(torch.zeros(1))
-    def forward(self, x, noise=None):
+        super().__init__()
+        self.weight = nn.Parameter(torch.zeros(1))
+    def forward(self,
+                x, # features (N,C,H,W)
+                noise=None, # (N or 1,1,H,W) noise; None: drawn fresh
+               ):
         if noise is None: noise = x.new_empty(x.shape[0], 1, *x.shape[-2:]).normal_()
         return x + self.weight * noise
 
 class ConstantInput(nn.Module):
     "The learned 4×4 constant the synthesis network starts from"
-    def __init__(self, channels:int, size:int=4):
-        super().__init__(); self.input = nn.Parameter(torch.randn(1, channels, size, size))
-    def forward(self, n:int): return self.input.repeat(n, 1, 1, 1)
+    def __init__(self,
+                 channels:int, # its channels
+                 size:int=4, # its side
+                ):
+        super().__init__()
+        self.input = nn.Parameter(torch.randn(1, channels, size, size))
+    def forward(self, n:int): # batch size -> (n,channels,size,size)
+        return self.input.repeat(n, 1, 1, 1)
 
 class StyledConv(nn.Module):
     "Modulated 3×3 conv (optionally ×2 up) + noise + bias + leaky ReLU"
-    def __init__(self, in_ch, out_ch, kernel_size, style_dim, upsample=False, blur_kernel=(1, 3, 3, 1), demodulate=True):
+    def __init__(self,
+                 in_ch, # input channels
+                 out_ch, # output channels
+                 kernel_size, # conv kernel side
+                 style_dim, # the size of w
+                 upsample=False, # ×2 up first
+                 blur_kernel=(1, 3, 3, 1), # the upsampling blur's taps
+                 demodulate=True, # weight demodulation
+                ):
         super().__init__()
-        self.conv = ModulatedConv2d(in_ch, out_ch, kernel_size, style_dim, demodulate=demodulate, upsample=upsample, blur_kernel=blur_kernel)
+        self.conv = ModulatedConv2d(in_ch, out_ch, kernel_size, style_dim, demodulate=demodulate, upsample=upsample,
+                                    blur_kernel=blur_kernel)
         self.noise, self.activate = NoiseInjection(), FusedLeakyReLU(out_ch)
         self.clamp = None                              # NVIDIA's conv_clamp, when a network was trained with one
-    def forward(self, x, s, noise=None):
+    def forward(self,
+                x, # features (N,in_ch,H,W)
+                s, # StyleSpace vectors (N,in_ch)
+                noise=None, # the layer's noise; None: fresh
+               ):
         x = self.activate(self.noise(self.conv(x, s), noise=noise))
         return x if self.clamp is None else x.clamp(-self.clamp, self.clamp)
 
 class ToRGB(nn.Module):
     "1×1 modulated conv to RGB (no demodulation), added to the up-sampled skip from the previous level"
-    def __init__(self, in_ch, style_dim, upsample=True, blur_kernel=(1, 3, 3, 1)):
+    def __init__(self,
+                 in_ch, # input channels
+                 style_dim, # the size of w
+                 upsample=True, # upsample the previous level's RGB skip
+                 blur_kernel=(1, 3, 3, 1), # that upsampling's taps
+                ):
         super().__init__()
         if upsample: self.upsample = Upsample(blur_kernel)
         self.conv = ModulatedConv2d(in_ch, 3, 1, style_dim, demodulate=False)
         self.bias = nn.Parameter(torch.zeros(1, 3, 1, 1))
         self.clamp = None
-    def forward(self, x, s, skip=None):
+    def forward(self,
+                x, # features (N,in_ch,H,W)
+                s, # StyleSpace vectors (N,in_ch)
+                skip=None, # the previous level's RGB (N,3,H/2,W/2)
+               ): # -> RGB (N,3,H,W)
         out = self.conv(x, s) + self.bias
         if self.clamp is not None: out = out.clamp(-self.clamp, self.clamp)
         return out if skip is None else out + self.upsample(skip)
 
 # %% ../nbs/05_stylegan.ipynb #f7e3a858
-def latent_resolutions(size:int) -> list:
+def latent_resolutions(size:int, # the generator's output side, px
+                      ) -> list:
     "For each W+ entry of a `size` px generator, the lowest resolution (px) of the feature maps it modulates"
     n_latent = 2 * int(math.log2(size)) - 2
     res = [size] * n_latent
@@ -181,12 +256,15 @@ def latent_resolutions(size:int) -> list:
         for j in (2 * k + 1, 2 * k + 2, 2 * k + 3): res[j] = min(res[j], 2 ** (k + 3))
     return res
 
-def latent_split(size:int, low_max_res:int=32) -> tuple:
+def latent_split(size:int, # the generator's output side, px
+                 low_max_res:int=32, # the highest resolution that counts as 'low'
+                ) -> tuple:
     "(n_latent, n_low): W+ length and how many leading entries act at <= `low_max_res` px"
     res = latent_resolutions(size)
     return len(res), sum(r <= low_max_res for r in res)
 
-def default_channels(channel_multiplier:int=2) -> dict:
+def default_channels(channel_multiplier:int=2, # widens the levels from 64 px up (config-f: 2)
+                    ) -> dict:
     "rosinality's channel widths per resolution"
     m = channel_multiplier
     return {4: 512, 8: 512, 16: 512, 32: 512, 64: 256 * m, 128: 128 * m, 256: 64 * m, 512: 32 * m, 1024: 16 * m}
@@ -194,11 +272,20 @@ def default_channels(channel_multiplier:int=2) -> dict:
 # %% ../nbs/05_stylegan.ipynb #c12f8acd
 class Generator(nn.Module):
     "StyleGAN2 generator with rosinality's parameter names; W / W+ / StyleSpace inputs"
-    def __init__(self, size:int=1024, style_dim:int=512, n_mlp:int=8, channel_multiplier:int=2,
-                 blur_kernel=(1, 3, 3, 1), lr_mlp:float=0.01, channels:dict|None=None, low_max_res:int=32):
+    def __init__(self,
+                 size:int=1024, # output side, px (a power of two)
+                 style_dim:int=512, # the size of z and w
+                 n_mlp:int=8, # mapping-network layers
+                 channel_multiplier:int=2, # widens the levels from 64 px up
+                 blur_kernel=(1, 3, 3, 1), # up/down-sampling taps
+                 lr_mlp:float=0.01, # the mapping network's learning-rate multiplier
+                 channels:dict|None=None, # {resolution: channels}, instead of `default_channels`
+                 low_max_res:int=32, # W+ entries acting at or below this resolution are 'low' (§3.2)
+                ):
         super().__init__()
         self.size, self.style_dim, self.low_max_res = size, style_dim, low_max_res
-        self.style = nn.Sequential(PixelNorm(), *[EqualLinear(style_dim, style_dim, lr_mul=lr_mlp, activation='fused_lrelu') for _ in range(n_mlp)])
+        mlp = [EqualLinear(style_dim, style_dim, lr_mul=lr_mlp, activation='fused_lrelu') for _ in range(n_mlp)]
+        self.style = nn.Sequential(PixelNorm(), *mlp)
         ch = {int(k): v for k, v in (channels or default_channels(channel_multiplier)).items()}
         self.channels = ch
         self.input = ConstantInput(ch[4])
@@ -220,8 +307,10 @@ class Generator(nn.Module):
             self.to_rgbs.append(ToRGB(out_ch, style_dim, blur_kernel=blur_kernel))
             in_ch = out_ch
     @classmethod
-    def from_config(cls, cfg:GeneratorConfig):
-        return cls(cfg.size, cfg.style_dim, cfg.n_mlp, cfg.channel_multiplier, cfg.blur_kernel, cfg.lr_mlp, cfg.channels, cfg.low_max_res)
+    def from_config(cls, cfg:GeneratorConfig): # a profile's generator settings
+        "A generator built from a profile's `GeneratorConfig`"
+        return cls(cfg.size, cfg.style_dim, cfg.n_mlp, cfg.channel_multiplier, cfg.blur_kernel, cfg.lr_mlp, cfg.channels,
+                   cfg.low_max_res)
     # --- the mapping network and latent statistics
     def get_latent(self, z): return self.style(z)  # z (N,style_dim) -> w (N,style_dim)
     def latent_resolutions(self) -> list: return latent_resolutions(self.size)
@@ -232,14 +321,18 @@ class Generator(nn.Module):
 
 # %% ../nbs/05_stylegan.ipynb #229131d2
 @patch
-def set_fused(self:Generator, fused:bool|None):
+def set_fused(self:Generator,
+              fused:bool|None, # True, False or None
+             ):
     "Modulated-conv form for every layer: True (grouped conv), False (per-sample scaling), None (by device)"
     for m in self.modules():
         if isinstance(m, ModulatedConv2d): m.fused = fused
     return self
 
 @patch
-def set_clamp(self:Generator, clamp:float|None):
+def set_clamp(self:Generator,
+              clamp:float|None, # the bound, or None
+             ):
     "Clamp every layer's output to ±`clamp` (NVIDIA's `conv_clamp`; None: off, as in rosinality's networks)"
     for m in self.modules():
         if isinstance(m, (StyledConv, ToRGB)): m.clamp = clamp
@@ -257,7 +350,8 @@ def modulated_layers(self:Generator) -> list:
     "Every modulated conv in StyleSpace order, each with the index of the W+ entry it reads"
     layers = [(self.conv1.conv, 0), (self.to_rgb1.conv, 1)]
     for k, to_rgb in enumerate(self.to_rgbs):
-        layers += [(self.convs[2 * k].conv, 2 * k + 1), (self.convs[2 * k + 1].conv, 2 * k + 2), (to_rgb.conv, 2 * k + 3)]
+        layers += [(self.convs[2 * k].conv, 2 * k + 1), (self.convs[2 * k + 1].conv, 2 * k + 2),
+                   (to_rgb.conv, 2 * k + 3)]
     return layers
 
 # --- W+ -> StyleSpace -> image
@@ -267,13 +361,19 @@ def styles(self:Generator, latent): # (N,n_latent,style_dim) -> list of (N,in_ch
     return [layer.style(latent[:, j]) for layer, j in self.modulated_layers()]
 
 @patch
-def make_noise(self:Generator, randomize:bool=True) -> list:
+def make_noise(self:Generator,
+               randomize:bool=True, # fresh noise (None per layer) instead of the stored buffers
+              ) -> list:
     "Per-layer noise: `None` (fresh each call) or the stored buffers"
-    return [None] * self.num_layers if randomize else [getattr(self.noises, f'noise_{i}') for i in range(self.num_layers)]
+    if randomize: return [None] * self.num_layers
+    return [getattr(self.noises, f'noise_{i}') for i in range(self.num_layers)]
 
 # %% ../nbs/05_stylegan.ipynb #6faeab26
 @patch
-def synthesis(self:Generator, S:list, noise=None): # S: list of (N,in_ch) -> image (N,3,size,size)
+def synthesis(self:Generator,
+              S:list, # StyleSpace: one (N,in_ch) vector per modulated layer (`styles`)
+              noise=None, # per-layer noise (`make_noise`); None: fresh
+             ): # -> images (N,3,size,size)
     "Render from StyleSpace vectors `S` (as returned by `styles`, possibly edited)"
     noise = noise if noise is not None else self.make_noise(randomize=True)
     out = self.input(S[0].shape[0])
@@ -286,8 +386,16 @@ def synthesis(self:Generator, S:list, noise=None): # S: list of (N,in_ch) -> ima
     return skip
 
 @patch
-def forward(self:Generator, styles, return_latents:bool=False, inject_index=None, truncation:float=1., truncation_latent=None,
-            input_is_latent:bool=False, noise=None, randomize_noise:bool=True):
+def forward(self:Generator,
+            styles, # a list of z (N,d), or of w with `input_is_latent`, or one W+ tensor (N,n_latent,d)
+            return_latents:bool=False, # also return the W+ that was rendered
+            inject_index=None, # where style mixing switches from the first w to the second (default: random)
+            truncation:float=1., # ψ: 1 is none
+            truncation_latent=None, # the centre ψ pulls towards
+            input_is_latent:bool=False, # `styles` are w, not z
+            noise=None, # per-layer noise; None: `make_noise(randomize_noise)`
+            randomize_noise:bool=True, # fresh noise rather than the stored buffers
+           ):
     "rosinality's interface: `styles` is a list of z (or w with `input_is_latent`), or of one W+ tensor (N,n_latent,d)"
     if torch.is_tensor(styles): styles = [styles]
     if not input_is_latent: styles = [self.style(s) for s in styles]
@@ -303,19 +411,27 @@ def forward(self:Generator, styles, return_latents:bool=False, inject_index=None
     return image, (latent if return_latents else None)
 
 @patch
-def render(self:Generator, latent, noise='stored'): # W+ (N,n_latent,d) -> (N,3,size,size)
+def render(self:Generator,
+           latent, # W+ (N,n_latent,d)
+           noise='stored', # 'stored' (deterministic) or 'random'
+          ): # -> images (N,3,size,size)
     "Render W+ latents with the stored noise buffers (deterministic) or fresh noise (`noise='random'`)"
     return self.synthesis(self.styles(latent), self.make_noise(randomize=(noise == 'random')))
 
 # %% ../nbs/05_stylegan.ipynb #33287053
-def generator_state_dict(ckpt) -> tuple:
+def generator_state_dict(ckpt, # a loaded checkpoint
+                        ) -> tuple:
     "(state_dict, latent_avg or None) from a rosinality / pSp / plain checkpoint"
     if 'g_ema' in ckpt: return ckpt['g_ema'], ckpt.get('latent_avg')
     if 'state_dict' in ckpt and any(k.startswith('decoder.') for k in ckpt['state_dict']):  # pSp / e4e files
         return {k[len('decoder.'):]: v for k, v in ckpt['state_dict'].items() if k.startswith('decoder.')}, ckpt.get('latent_avg')
     return ckpt, None
 
-def load_generator(profile='tiny', path=None, weights_dir=None, device='cpu') -> Generator:
+def load_generator(profile='tiny', # a profile name or `Profile`
+                   path=None, # a checkpoint to use instead of the profile's
+                   weights_dir=None, # where to look for the profile's checkpoint first
+                   device='cpu', # where the generator goes
+                  ) -> Generator:
     "A frozen, eval-mode generator for `profile`: seeded random weights, or the profile's checkpoint"
     p = get_profile(profile)
     g = Generator.from_config(p.generator)
@@ -339,7 +455,9 @@ def load_generator(profile='tiny', path=None, weights_dir=None, device='cpu') ->
 def _setting_problems(checks) -> list:
     return [f'{name} = {value!r} ({want})' for name, value, ok, want in checks if not ok(value)]
 
-def nvidia_generator_config(kw:dict, sd:dict) -> tuple:
+def nvidia_generator_config(kw:dict, # the network's `init_kwargs`
+                            sd:dict, # its tensors, in NVIDIA's naming
+                           ) -> tuple:
     "(our `GeneratorConfig`, {conv_clamp, num_fp16_res}) for an NVIDIA StyleGAN2 generator from its `init_kwargs` and tensors"
     syn, mp = dict(kw.get('synthesis_kwargs') or {}), dict(kw.get('mapping_kwargs') or {})
     w_dim, size = int(kw.get('w_dim', 512)), int(kw.get('img_resolution', 1024))
@@ -359,7 +477,9 @@ def nvidia_generator_config(kw:dict, sd:dict) -> tuple:
     return cfg, dict(conv_clamp=syn.get('conv_clamp'), num_fp16_res=int(syn.get('num_fp16_res') or 0))
 
 # %% ../nbs/05_stylegan.ipynb #8477ec60
-def nvidia_state_dict(sd:dict, G:Generator) -> dict:
+def nvidia_state_dict(sd:dict, # tensors in NVIDIA's naming
+                      G:Generator, # our generator, built by `nvidia_generator_config`'s config
+                     ) -> dict:
     "A state dict for our `G` from a StyleGAN2 generator state dict in NVIDIA's naming (blur kernels are G's own constants)"
     out = dict(G.state_dict()); new = {}
     for i in range(len(G.style) - 1): new[f'style.{i + 1}.weight'], new[f'style.{i + 1}.bias'] = sd[f'mapping.fc{i}.weight'], sd[f'mapping.fc{i}.bias']
@@ -385,7 +505,8 @@ def nvidia_state_dict(sd:dict, G:Generator) -> dict:
     return out
 
 # %% ../nbs/05_stylegan.ipynb #99467238
-def tf_generator_tensors(net) -> tuple:
+def tf_generator_tensors(net, # a TensorFlow-era network read from its pickle (`weights.TFNetwork`)
+                        ) -> tuple:
     "(state dict in NVIDIA's PyTorch naming, init kwargs) from a TensorFlow-era StyleGAN2 generator, renamed as NVIDIA's legacy.py does"
     s = net.static_kwargs; get = lambda k, d: d if s.get(k) is None else s[k]
     kw = dict(z_dim=get('latent_size', 512), w_dim=get('dlatent_size', 512), c_dim=get('label_size', 0), img_resolution=get('resolution', 1024),
@@ -411,7 +532,8 @@ def tf_generator_tensors(net) -> tuple:
     return sd, kw
 
 # %% ../nbs/05_stylegan.ipynb #2032c04d
-def generator_from_network_pickle(path) -> tuple:
+def generator_from_network_pickle(path, # an NVIDIA network pickle (`.pkl`)
+                                 ) -> tuple:
     "(frozen Generator with `latent_avg` = NVIDIA's `w_avg`, {conv_clamp, num_fp16_res, format}) from an NVIDIA `.pkl`, no code run"
     data = read_network_pickle(path)
     try:
