@@ -24,7 +24,8 @@ class V2SError(Exception):
 
 # %% ../nbs/00_core.ipynb #bda35f8d
 def frames_to_images(frames, # uint8 (H,W,3) or (N,H,W,3) array/tensor, or a list of (H,W,3)
-                     device=None):
+                     device=None, # where the images go (default: the CPU)
+                    ):
     "uint8 RGB frames -> float images (N,3,H,W) in [-1,1]"
     if isinstance(frames, (list, tuple)): frames = np.stack([np.asarray(f) for f in frames])
     x = torch.as_tensor(np.asarray(frames) if not torch.is_tensor(frames) else frames)
@@ -51,18 +52,25 @@ def luminance(images): # (N,3,H,W) -> (N,1,H,W)
     "BT.601 luma, Y = 0.299 R + 0.587 G + 0.114 B, in the images' own range and dtype"
     return (images * images.new_tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)).sum(1, keepdim=True)
 
-def resize(images, size:int): # (N,3,H,W) -> (N,3,size,size)
+def resize(images, # float (N,3,H,W)
+           size:int, # the output side
+          ): # -> (N,3,size,size)
     "Bilinear, antialiased resize to a square `size`; a no-op when already that size"
     if tuple(images.shape[-2:]) == (size, size): return images
     return F.interpolate(images, size=(size, size), mode='bilinear', align_corners=False, antialias=True)
 
 @torch.no_grad()
-def batched(fn, x, bs:int=32, device=None) -> torch.Tensor:
+def batched(fn, # a function of a batch, returning a tensor with one row per input row
+            x, # the inputs (N,…)
+            bs:int=32, # rows per call
+            device=None, # where each batch goes (default: where `x` is)
+           ) -> torch.Tensor:
     "`fn` applied to `x` (N,…) `bs` rows at a time on `device` (default: where `x` is), the results concatenated on the CPU"
     return torch.cat([fn(x[i:i + bs].to(device or x.device)).cpu() for i in range(0, len(x), bs)])
 
 # %% ../nbs/00_core.ipynb #ba0decc9
-def get_device(device=None) -> torch.device:
+def get_device(device=None, # 'cpu', 'cuda', 'cuda:1', 'auto', a torch.device or None (auto)
+              ) -> torch.device:
     "`device` as a `torch.device`; by default CUDA when present, else CPU"
     if device is None or device == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
     d = torch.device(device)
@@ -70,12 +78,14 @@ def get_device(device=None) -> torch.device:
         raise V2SError(f"device '{device}' was asked for but no CUDA GPU is visible: use --device cpu")
     return d
 
-def seed_everything(seed:int=0):
+def seed_everything(seed:int=0, # the seed
+                   ):
     "Seed Python, NumPy and PyTorch (CPU and CUDA) for reproducible runs"
     random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
 
 @contextlib.contextmanager
-def seeded(seed:int):
+def seeded(seed:int, # the seed for the block
+          ):
     "Run the block with torch's CPU generator seeded to `seed`, then give the caller's random state back (seeded random weights)"
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed); yield
@@ -89,7 +99,8 @@ def rng_state() -> dict:
     if torch.cuda.is_available(): st['cuda'] = torch.cuda.get_rng_state_all()
     return st
 
-def set_rng_state(st:dict):
+def set_rng_state(st:dict, # what `rng_state` returned
+                 ):
     "Restore what `rng_state` saved"
     torch.set_rng_state(st['torch'])
     np.random.set_state(('MT19937', st['np_keys'].numpy().astype(np.uint32), st['np_pos'], st['np_gauss'], st['np_cached']))
@@ -98,7 +109,11 @@ def set_rng_state(st:dict):
 
 # %% ../nbs/00_core.ipynb #6ee4be44
 def show_frames(images, # float (N,3,H,W) in [-1,1], or uint8 frames (N,H,W,3), or a list of either
-                titles=None, ncols:int=8, size:float=1.6, suptitle=None):
+                titles=None, # one title per frame
+                ncols:int=8, # frames per row
+                size:float=1.6, # inches per frame
+                suptitle=None, # a title over the grid
+               ):
     "Show a row/grid of frames; returns the matplotlib figure"
     import matplotlib.pyplot as plt
     if isinstance(images, (list, tuple)):
@@ -117,7 +132,8 @@ def show_frames(images, # float (N,3,H,W) in [-1,1], or uint8 frames (N,H,W,3), 
     return fig
 
 # %% ../nbs/00_core.ipynb #f51f1e0c
-def picture_path(name:str) -> Path:
+def picture_path(name:str, # the file name, e.g. 'encoders.png'
+                ) -> Path:
     "Where to save picture `name`: `nbs/images/` when `$V2S_PICTURES` is `write` (`make pictures`), else `_build/pictures/`"
     here = Path.cwd().resolve()
     root = next((p for p in (here, *here.parents) if (p/'nbs').is_dir() and (p/'pyproject.toml').is_file()), here)
@@ -167,29 +183,30 @@ class GeneratorConfig:
     n_mlp: int = 8                        # mapping network depth
     channel_multiplier: int = 2           # rosinality's channel multiplier (config-f: 2)
     channels: dict | None = None          # explicit {resolution: channels}; overrides the multiplier
-    blur_kernel: tuple = (1, 3, 3, 1)
-    lr_mlp: float = 0.01
+    blur_kernel: tuple = (1, 3, 3, 1)     # up/down-sampling FIR taps
+    lr_mlp: float = 0.01                  # the mapping network's learning-rate multiplier
     low_max_res: int = 32                 # W+ entries acting at <= this resolution are "low" (ViEN predicts them)
 
 @dataclass(frozen=True)
 class EncoderConfig:
     "Shape of the ViT behind FrEN and ViEN"
     img_size: int = 256                   # square input crop (px)
-    patch_size: int = 16
-    embed_dim: int = 768
-    depth: int = 12
-    n_heads: int = 12
-    mlp_ratio: float = 4.0
+    patch_size: int = 16                  # patch side (px)
+    embed_dim: int = 768                  # token width
+    depth: int = 12                       # transformer blocks
+    n_heads: int = 12                     # attention heads
+    mlp_ratio: float = 4.0                # feed-forward width / token width
 
 @dataclass(frozen=True)
 class Profile:
     "One consistent set of sizes and weights"
-    name: str
-    generator: GeneratorConfig
-    encoder: EncoderConfig
-    weights: dict = field(default_factory=dict)  # role ('generator','fren','vien','pose','age') -> weights-registry name (or a tuple of accepted ones); absent = random
+    name: str                                     # 'mini', 'tiny', 'paper', …
+    generator: GeneratorConfig                    # the generator's shape
+    encoder: EncoderConfig                        # the encoders' ViT
+    # role ('generator','fren','vien','pose','age') -> weights-registry name (or a tuple of accepted ones); absent = random
+    weights: dict = field(default_factory=dict)
     seed: int = 0                                 # seed for randomly initialised networks
-    description: str = ''
+    description: str = ''                         # one line for `v2s --help` and the docs
     crop_scale: float = 1.8                       # face crop side / detected face size (`faces.crop_affine`)
 
     @property
@@ -217,7 +234,8 @@ PROFILES = {
 
 DEFAULT_PROFILE = 'mini'   # what every command and notebook uses unless told otherwise; `tiny` is for fast unit tests
 
-def get_profile(profile:str|Profile=DEFAULT_PROFILE) -> Profile:
+def get_profile(profile:str|Profile=DEFAULT_PROFILE, # a name or a `Profile`
+               ) -> Profile:
     "Look up a profile by name (or pass a `Profile` through)"
     if isinstance(profile, Profile): return profile
     if profile not in PROFILES:
@@ -236,10 +254,12 @@ class Frozen(torch.nn.Module):
     "A module that is always in eval mode and whose weights never require grad"
     def freeze(self):
         self.eval().requires_grad_(False); return self
-    def train(self, mode:bool=True): return super().train(False)
+    def train(self, mode:bool=True): # ignored: a frozen network stays in eval mode
+        return super().train(False)
 
 # %% ../nbs/00_core.ipynb #62e4d1a5
-def project_root(start=None) -> Path|None:
+def project_root(start=None, # the folder to search from (default: the working directory)
+                ) -> Path|None:
     "Development only: the nearest folder at or above `start` (default: cwd) holding the project's `pyproject.toml`"
     for d in [Path(start or Path.cwd()).resolve(), *Path(start or Path.cwd()).resolve().parents]:
         if (d/'pyproject.toml').is_file() and (d/'v2s_nb').is_dir(): return d
@@ -256,14 +276,18 @@ def shared_path(*parts) -> Path|None:
     return p if p.exists() else None
 
 # %% ../nbs/00_core.ipynb #51de2e9e
-def publish(tmp, path):
+def publish(tmp, # the finished temporary file
+            path, # its final name
+           ):
     "Rename the finished temporary file `tmp` to `path` (atomic), with the permissions a normal new file gets"
     umask = os.umask(0); os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)
     os.replace(tmp, path)
 
 @contextlib.contextmanager
-def atomic_path(path, suffix=None):
+def atomic_path(path, # the file to write
+                suffix=None, # the temporary file's suffix (default: `path`'s, so writers pick the format)
+               ):
     "Yield a temporary path next to `path`; on success rename it to `path`, on failure delete it"
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f'.{path.stem}.', suffix=suffix or path.suffix or '.tmp', dir=path.parent)
@@ -276,7 +300,9 @@ def atomic_path(path, suffix=None):
 
 # %% ../nbs/00_core.ipynb #2dac168c
 @contextlib.contextmanager
-def folder_lock(folder, flag:str='--out'): # the option that named `folder`, for the message
+def folder_lock(folder, # the folder to lock
+                flag:str='--out', # the option that named `folder`, for the message
+               ):
     "Hold an exclusive lock on the folder `folder` while the block runs; another holder is refused at once"
     try: import fcntl
     except ImportError: yield; return                                  # no flock (Windows): no lock
@@ -288,7 +314,8 @@ def folder_lock(folder, flag:str='--out'): # the option that named `folder`, for
         yield
     finally: os.close(fd)                                              # closing releases the lock
 
-def prepare_output_dir(out) -> tuple:
+def prepare_output_dir(out, # the output folder
+                      ) -> tuple:
     "Create `out` if needed and check it is writable: (path, created_here)"
     out = Path(out)
     if out.exists() and not out.is_dir(): raise V2SError(f"output '{out}' exists and is not a folder: choose another --out")

@@ -35,7 +35,12 @@ class NpyWriter:
     """Append arrays of a fixed trailing shape to a `.npy` file without holding them in memory.
     With `raw` (and the row `shape`), the rows go to that file and survive an interrupted run: a new writer on the same
     `raw` keeps the whole rows already there (`n`, `last()`) and appends after them."""
-    def __init__(self, path, dtype=np.float32, shape=None, raw=None):
+    def __init__(self,
+                 path, # the `.npy` written by `close`
+                 dtype=np.float32, # the rows' dtype
+                 shape=None, # each row's shape (default: the first rows')
+                 raw=None, # a file the rows go to as they come (kept by an interrupted run); None: a temporary one
+                ):
         self.path, self.dtype, self.shape, self.n = Path(path), np.dtype(dtype), None if shape is None else tuple(shape), 0
         if raw is None:
             fd, raw = tempfile.mkstemp(prefix=f'.{self.path.stem}.', suffix='.raw', dir=self.path.parent)
@@ -69,7 +74,9 @@ def write(self:NpyWriter, rows): # (n, *shape) array or tensor
     self._raw.write(np.ascontiguousarray(rows, dtype=self.dtype).tobytes()); self.n += len(rows)
 
 @patch
-def truncate(self:NpyWriter, n:int):
+def truncate(self:NpyWriter,
+             n:int, # rows to keep
+            ):
     "Keep only the first `n` rows"
     self._raw.flush(); self._raw.truncate(min(n, self.n) * self._row_bytes); self._raw.seek(0, os.SEEK_END)
     self.n = min(n, self.n)
@@ -104,14 +111,19 @@ def abort(self:NpyWriter):
 CROP_SIZE = 256
 WORK = '.v2s'                                # work in progress inside the output folder
 
-def side_by_side(before, after, height:int=256): # uint8 (H,W,3) twice -> uint8 (h, 2w, 3)
+def side_by_side(before, # uint8 (H,W,3)
+                 after, # uint8 (H,W,3)
+                 height:int=256, # the result's height at most, px
+                ): # -> uint8 (h,2w,3)
     "Two frames next to each other, scaled down to at most `height` px high"
     x = frames_to_images(np.stack([before, after]))
     h, w = x.shape[-2:]
     if h > height: x = F.interpolate(x, size=(height, max(2, round(w * height / h))), mode='bilinear', antialias=True, align_corners=False)
     return images_to_frames(torch.cat([x[:1], x[1:]], -1))[0]
 
-def center_track(reader, scale:float=CROP_SCALE) -> FaceTrack:
+def center_track(reader, # the video's `VideoReader`
+                 scale:float=CROP_SCALE, # crop side / 'face' size
+                ) -> FaceTrack:
     "A 'track' whose crops (at `scale`) are the centre square of every frame (for `crop='center'`)"
     n, s = max(len(reader), 1), min(reader.width, reader.height)
     css = np.tile([reader.width / 2, reader.height / 2, s / scale], (n, 1))
@@ -286,12 +298,24 @@ def _start_job(out, key:dict, spec:dict, restart:bool, composite:str='composite'
     return None
 
 # %% ../nbs/17_pipeline.ipynb #0a020ceb
-def edit_video(video, out, spec=None, profile=DEFAULT_PROFILE, device=None, weights_dir=None, crop:str='track', detector='auto',
-               display_size:int=256, chunk:int=8, restart:bool=False, fast:bool=True, compile:bool|None=None, progress:bool=True,
-               composite:str='composite', # 'composite': the source's own face moved and shaded by the edit (16c); 'replace': the render pasted (Table 1)
-               tune:int|None=None, # steps of per-clip generator tuning (16d); None: the profile's default (120 for mini), 0: none
-              ) -> dict:
-    "Encode `video`, apply the edits of `spec` (a dict or a JSON/YAML path), render and composite into the frames; outputs and report.json in `out`"
+def edit_video(video, # the input video file
+               out, # the output folder (made if missing; a job there is resumed)
+               spec=None, # the edits: a dict or a JSON/YAML file (`15a_edit_spec`); None: reconstruction only
+               profile=DEFAULT_PROFILE, # the models: 'mini' (shipped), 'tiny' (random) or 'paper'
+               device=None, # 'cpu', 'cuda', … (default: the best there is)
+               weights_dir=None, # where to look for weight files first
+               crop:str='track', # 'track': the tracked face; 'center': the centre square of every frame
+               detector='auto', # face detector for tracking ('auto', 'mediapipe', 's3fd' or a detector)
+               display_size:int=256, # height of the side-by-side video, px
+               chunk:int=8, # frames rendered at once
+               restart:bool=False, # start over instead of resuming
+               fast:bool=True, # the device's fast path (`16b_fast`) and background I/O threads
+               compile:bool|None=None, # torch.compile the generator (None: when it pays back)
+               progress:bool=True, # progress bars
+               composite:str='composite', # 'composite': the source's face moved and shaded by the edit (16c); 'replace': pasted
+               tune:int|None=None, # per-clip tuning steps (16d); None: the profile's default (120 for mini), 0: none
+              ) -> dict: # the report (also report.json in `out`)
+    "Encode `video`, apply the edits of `spec`, render and composite them into the frames; the outputs go to `out`"
     if crop not in ('track', 'center'): raise V2SError(f"crop must be 'track' or 'center', not {crop!r}")
     if composite not in COMPOSITES: raise V2SError(f"composite must be one of {', '.join(COMPOSITES)}, not {composite!r}")
     tune = default_tune_steps(profile) if tune is None else int(tune)
@@ -363,13 +387,23 @@ def edit_video(video, out, spec=None, profile=DEFAULT_PROFILE, device=None, weig
     return report
 
 # %% ../nbs/17_pipeline.ipynb #96b2247f
-def encode_video(video, out, **kwargs) -> dict:
+def encode_video(video, # the input video file
+                 out, # the output folder
+                 **kwargs) -> dict:
     "`edit_video` with no edits: latents, reconstruction, side-by-side and report"
     return edit_video(video, out, None, **kwargs)
 
 # %% ../nbs/17_pipeline.ipynb #8421c306
-def render_job(job, out=None, spec=None, device=None, weights_dir=None, chunk:int=8, fast:bool=True, compile:bool|None=None,
-               progress:bool=True, composite:str='composite',
+def render_job(job, # a finished job's folder (its latents, track and report)
+               out=None, # where the new renders go (default: `job`)
+               spec=None, # the new edits (a dict or a JSON/YAML file)
+               device=None, # 'cpu', 'cuda', … (default: the best there is)
+               weights_dir=None, # where to look for weight files first
+               chunk:int=8, # frames rendered at once
+               fast:bool=True, # the device's fast path (`16b_fast`) and background I/O threads
+               compile:bool|None=None, # torch.compile the generator (None: when it pays back)
+               progress:bool=True, # progress bars
+               composite:str='composite', # 'composite' or 'replace', as in `edit_video`
                tune:int|None=None, # None: the job's own tuning (its tuned generator reused)
               ) -> dict:
     "Render the finished job in folder `job` with the edits of `spec`, into `out` (default: `job` itself)"
@@ -389,9 +423,16 @@ def render_job(job, out=None, spec=None, device=None, weights_dir=None, chunk:in
                       tune=rep.get('tune', 0) if tune is None else tune)
 
 # %% ../nbs/17_pipeline.ipynb #9c5f1924
-def demo(out='demo_out', n_frames:int|None=None, # the first `n_frames` of the clip (default: all, about 4 s)
-         spec=None, profile=DEFAULT_PROFILE, device=None, progress:bool=True, composite:str='composite', tune:int|None=None) -> dict:
-    "Copy the shipped demo clip to `out/input.mp4` (or its first `n_frames`) and run `edit_video` on it (`spec`: default age +20, yaw +15°)"
+def demo(out='demo_out', # the output folder
+         n_frames:int|None=None, # the first `n_frames` of the clip (default: all, about 4 s)
+         spec=None, # the edits (default: age +20, yaw +15°)
+         profile=DEFAULT_PROFILE, # the models
+         device=None, # 'cpu', 'cuda', … (default: the best there is)
+         progress:bool=True, # progress bars
+         composite:str='composite', # 'composite' or 'replace', as in `edit_video`
+         tune:int|None=None, # per-clip tuning steps, as in `edit_video`
+        ) -> dict:
+    "Copy the shipped demo clip to `out/input.mp4` (or its first `n_frames`) and run `edit_video` on it"
     out, _ = prepare_output_dir(out)
     if n_frames is None: shutil.copyfile(demo_video(), out/'input.mp4')
     else:

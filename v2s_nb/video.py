@@ -30,7 +30,7 @@ def _rotate(img, degrees:int):
 # %% ../nbs/02_video.ipynb #f79270f1
 class VideoReader:
     "Iterate over a video's frames as uint8 RGB (H,W,3) arrays, streaming, with rotation applied"
-    def __init__(self, path):
+    def __init__(self, path): # the video file
         self.path = Path(path)
         if not self.path.exists(): raise V2SError(f"input video '{self.path}' does not exist")
         if self.path.is_dir(): raise V2SError(f"'{self.path}' is a folder, not a video file")
@@ -163,7 +163,10 @@ def _mux_audio(self:VideoWriter, until=math.inf):
 
 # %% ../nbs/02_video.ipynb #c4200601
 @patch
-def write(self:VideoWriter, frame, time:float|None=None): # uint8 (H,W,3); time in seconds from the first frame
+def write(self:VideoWriter,
+          frame, # uint8 (H,W,3)
+          time:float|None=None, # seconds from the first frame; None: 1/fps after the last
+         ):
     "Append a frame, at `time` when given (variable frame rate), else one `1/fps` after the last"
     frame = np.asarray(frame)
     if frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[2] != 3:
@@ -219,7 +222,10 @@ def abort(self:VideoWriter):
     if self._tmp.exists(): self._tmp.unlink()
 
 # %% ../nbs/02_video.ipynb #47e58998
-def synthetic_talking_head(n_frames:int=48, size:int=256, seed:int=0):
+def synthetic_talking_head(n_frames:int=48, # how many frames
+                           size:int=256, # their side, px
+                           seed:int=0, # seeds the face's motion
+                          ):
     "Yield `n_frames` uint8 (size,size,3) frames of a drawn face that moves, blinks and opens its mouth"
     rng = np.random.default_rng(seed)
     skin, hair = rng.uniform([170, 110, 80], [240, 190, 160]), rng.uniform(20, 120, 3)
@@ -249,8 +255,14 @@ def demo_video() -> Path:
     return DEMO_VIDEO
 
 # %% ../nbs/02_video.ipynb #4a7fbef5
-def write_test_video(path, frames, fps=25, times=None, audio_hz:float|None=None, rotation:int=0,
-                     audio_start:float=0.) -> Path: # seconds the audio starts at (the video at `times[0]`)
+def write_test_video(path, # the .mp4 to write
+                     frames, # uint8 (H,W,3) frames
+                     fps=25, # frame rate (the time step when `times` is None)
+                     times=None, # each frame's time, s (variable frame rate)
+                     audio_hz:float|None=None, # a sine tone of this frequency as the audio track; None: no audio
+                     rotation:int=0, # display rotation written in the metadata, degrees
+                     audio_start:float=0., # seconds the audio starts at (the video at `times[0]`)
+                    ) -> Path:
     "Write `frames` (uint8 HWC) with optional `times`, a sine tone of `audio_hz` and a display `rotation` (test fixture)"
     frames = list(frames)
     times = [i / fps for i in range(len(frames))] if times is None else list(times)
@@ -279,7 +291,8 @@ def write_test_video(path, frames, fps=25, times=None, audio_hz:float|None=None,
     return Path(path)
 
 # %% ../nbs/02_video.ipynb #e1cbf7a0
-def av_times(path) -> tuple: # -> (times of every video frame, time of the first audio packet or None), in seconds
+def av_times(path, # a video file
+            ) -> tuple: # (times of every video frame, time of the first audio packet or None), in seconds
     "The absolute presentation times in a file: every video frame's, and the first audio packet's"
     with av.open(str(path)) as c:
         video = [f.time for f in c.decode(video=0)]
