@@ -49,7 +49,10 @@ def _quiet_native_logs():
 class MediaPipeDetector(Detector):
     "BlazeFace from mediapipe 0.10.14 (models ship in the wheel): `model` 'short', 'full' or 'auto' (short, then full)"
     name = 'mediapipe'
-    def __init__(self, model:str='auto', min_score:float=0.5):
+    def __init__(self,
+                 model:str='auto', # 'short' (faces near the camera), 'full' (farther too) or 'auto' (short, then full)
+                 min_score:float=0.5, # detections scoring below are dropped
+                ):
         try: from mediapipe.python.solutions import face_detection
         except ImportError: raise V2SError("the 'mediapipe' face detector needs mediapipe==0.10.14: pip install 'v2s_nb[faces]' (or mediapipe==0.10.14)") from None
         if model not in ('short', 'full', 'auto'): raise V2SError(f"MediaPipe model must be 'short', 'full' or 'auto', not {model!r}")
@@ -85,7 +88,12 @@ register(WeightsEntry('s3fd', 's3fd-619a316812.pth', 'https://www.adrianbulat.co
 class S3FDDetector(Detector):
     "face-alignment's S3FD with weights from the registry (`net` to pass a network, e.g. random weights in tests)"
     name = 's3fd'
-    def __init__(self, device='cpu', min_score:float=0.5, weights_dir=None, net=None):
+    def __init__(self,
+                 device='cpu', # where the network runs
+                 min_score:float=0.5, # detections scoring below are dropped
+                 weights_dir=None, # where to look for S3FD's weights first
+                 net=None, # an S3FD network to use instead (tests pass one with random weights)
+                ):
         from face_alignment.detection.sfd.net_s3fd import s3fd
         if net is None:
             net = s3fd(); net.load_state_dict(load_checkpoint(resolve('s3fd', weights_dir=weights_dir)))
@@ -98,7 +106,10 @@ class S3FDDetector(Detector):
         if len(b): b = b[nms(b, 0.3)]
         return _boxes([r for r in b if r[4] > self.min_score])
 
-def make_detector(name:str='auto', device='cpu', weights_dir=None) -> Detector:
+def make_detector(name:str='auto', # 'auto', 'mediapipe' or 's3fd'
+                  device='cpu', # where S3FD runs
+                  weights_dir=None, # where to look for S3FD's weights first
+                 ) -> Detector:
     "The detector called `name` ('auto', 'mediapipe', 's3fd'); 'auto' = mediapipe if installed, else s3fd if its weights are here"
     if name == 'mediapipe': return MediaPipeDetector()
     if name == 's3fd': return S3FDDetector(device, weights_dir=weights_dir)
@@ -111,7 +122,9 @@ def make_detector(name:str='auto', device='cpu', weights_dir=None) -> Detector:
                        "or put the S3FD weights where the registry finds them (see v2s_nb.weights.REGISTRY['s3fd'])") from None
 
 # %% ../nbs/03_faces.ipynb #2c5aa687
-def iou(a, b) -> np.ndarray:
+def iou(a, # one box (4,) x0,y0,x1,y1
+        b, # boxes (N,4)
+       ) -> np.ndarray: # (N,)
     "IoU of box `a` (4,) with boxes `b` (N,4)"
     b = np.atleast_2d(b)
     iw = (np.minimum(a[2], b[:, 2]) - np.maximum(a[0], b[:, 0])).clip(0)
@@ -119,7 +132,8 @@ def iou(a, b) -> np.ndarray:
     inter, area = iw * ih, lambda x: (x[..., 2] - x[..., 0]) * (x[..., 3] - x[..., 1])
     return inter / (area(a) + area(b) - inter + 1e-9)
 
-def to_css(boxes) -> np.ndarray: # (...,4) x0,y0,x1,y1 -> (...,3) cx,cy,s
+def to_css(boxes, # (...,4) x0,y0,x1,y1
+          ) -> np.ndarray: # (...,3) cx,cy,s
     "Centre and size (geometric mean of the sides) of boxes"
     b = np.asarray(boxes, np.float64)
     return np.stack([(b[..., 0] + b[..., 2]) / 2, (b[..., 1] + b[..., 3]) / 2,
@@ -131,7 +145,11 @@ def _subject_score(boxes, w, h) -> np.ndarray:
     off = np.hypot(c[:, 0] - w / 2, c[:, 1] - h / 2) / np.hypot(w / 2, h / 2)
     return c[:, 2] * (1 - 0.5 * off)
 
-def select_subject(detections:list, w:int, h:int, min_iou:float=0.3) -> np.ndarray:
+def select_subject(detections:list, # per frame, the detector's (N,5) boxes with scores
+                   w:int, # frame width, px
+                   h:int, # frame height, px
+                   min_iou:float=0.3, # overlap with the previous box below which the subject must also be near it
+                  ) -> np.ndarray:
     "Per frame, the box of the tracked subject (T,4), NaN where it was not found"
     out, prev = np.full((len(detections), 4), np.nan), None
     for t, d in enumerate(detections):
@@ -148,20 +166,25 @@ def select_subject(detections:list, w:int, h:int, min_iou:float=0.3) -> np.ndarr
     return out
 
 # %% ../nbs/03_faces.ipynb #ebdc73bc
-def fill_missing(x:np.ndarray) -> np.ndarray:
+def fill_missing(x:np.ndarray, # (T,D) with NaN rows
+                ) -> np.ndarray:
     "Linearly interpolate NaN rows of (T,D) from their neighbours (nearest value at the ends)"
     x = np.array(x, np.float64); ok = ~np.isnan(x).any(1); t = np.arange(len(x))
     if not ok.any(): raise ValueError("no detections to fill from")
     for j in range(x.shape[1]): x[:, j] = np.interp(t, t[ok], x[ok, j])
     return x
 
-def smooth_track(css:np.ndarray, fps:float, sigma_s:float=0.2) -> np.ndarray:
+def smooth_track(css:np.ndarray, # (T,3) centre and size per frame
+                 fps:float, # frames per second
+                 sigma_s:float=0.2, # the Gaussian's σ, seconds
+                ) -> np.ndarray:
     "Gaussian smoothing (σ = `sigma_s` seconds) of a (T,3) centre/size track; the ends are extended, not pulled to 0"
     from scipy.ndimage import gaussian_filter1d
     css = np.array(css, np.float64)
     return gaussian_filter1d(css, sigma_s * fps, axis=0, mode='nearest') if len(css) > 1 and sigma_s > 0 else css
 
-def jitter(css:np.ndarray) -> float:
+def jitter(css:np.ndarray, # (T,3) centre and size per frame
+          ) -> float:
     "Mean frame-to-frame movement of the box centre (px)"
     return float(np.hypot(*np.diff(css[:, :2], axis=0).T).mean()) if len(css) > 1 else 0.0
 
@@ -171,9 +194,9 @@ class FaceTrack:
     "One subject's face boxes through a video: raw detections (NaN where missed) and the smoothed track"
     raw: np.ndarray          # (T,4) x0,y0,x1,y1 of the subject, NaN where not found
     css: np.ndarray          # (T,3) smoothed cx, cy, size
-    width: int
-    height: int
-    fps: float
+    width: int               # frame width, px
+    height: int              # frame height, px
+    fps: float               # frames per second
 
     @property
     def detected(self) -> np.ndarray: return ~np.isnan(self.raw).any(1)
@@ -189,7 +212,12 @@ class FaceTrack:
                     jitter_raw_px=round(jitter(raw), 3), jitter_px=round(jitter(self.css), 3),
                     drift_rel=round(float(drift.mean()), 4), face_px=round(float(np.median(self.css[:, 2])), 1))
 
-def track_faces(video, detector:Detector|str|None=None, sigma_s:float=0.2, progress:bool=False, max_frames:int|None=None) -> FaceTrack:
+def track_faces(video, # a video file or `VideoReader`
+                detector:Detector|str|None=None, # a detector or its name (`make_detector`); None: 'auto'
+                sigma_s:float=0.2, # smoothing σ, seconds
+                progress:bool=False, # a progress bar
+                max_frames:int|None=None, # stop after this many frames
+               ) -> FaceTrack:
     "Detect, track and smooth the subject's face through `video` (a path or a `VideoReader`), or its first `max_frames`; `detector` or its name"
     reader = video if isinstance(video, VideoReader) else VideoReader(video)
     own = not isinstance(detector, Detector)
@@ -207,13 +235,17 @@ def track_faces(video, detector:Detector|str|None=None, sigma_s:float=0.2, progr
 # %% ../nbs/03_faces.ipynb #cb95b7af
 CROP_SCALE = 1.8   # crop side / face size
 
-def crop_affine(css, size:int=256, scale:float=CROP_SCALE) -> np.ndarray:
+def crop_affine(css, # (3,) centre x, centre y, face size, px
+                size:int=256, # crop side, px
+                scale:float=CROP_SCALE, # crop side / face size
+               ) -> np.ndarray: # (2,3) frame px -> crop px
     "The (2,3) map from frame pixels to crop pixels for a face at `css` = (cx, cy, s)"
     cx, cy, s = (float(v) for v in css)
     a = size / (scale * s)
     return np.array([[a, 0, size / 2 - a * cx], [0, a, size / 2 - a * cy]])
 
-def invert_affine(A) -> np.ndarray:
+def invert_affine(A, # (2,3) affine
+                 ) -> np.ndarray: # (2,3)
     "Inverse of a (2,3) affine map"
     M = np.vstack([A, [0, 0, 1]]); return np.linalg.inv(M)[:2]
 
@@ -227,7 +259,10 @@ def _warp(img, M, w:int, h:int, x0:int=0, y0:int=0):
     return cv2.warpAffine(img, _cv_matrix(M, x0, y0), (int(w), int(h)), flags=cv2.INTER_CUBIC | cv2.WARP_INVERSE_MAP,
                           borderMode=cv2.BORDER_REPLICATE)
 
-def crop_face(frame, A, size:int=256) -> np.ndarray: # uint8 (H,W,3) -> uint8 (size,size,3)
+def crop_face(frame, # uint8 (H,W,3)
+              A, # (2,3) affine, frame px -> crop px
+              size:int=256, # crop side, px
+             ) -> np.ndarray: # uint8 (size,size,3)
     "Cut the face out of `frame` with the affine `A` (frame → crop)"
     A = np.asarray(A, np.float64); a = float(np.sqrt(abs(np.linalg.det(A[:, :2]))))
     Ai, img = invert_affine(A), np.ascontiguousarray(frame)
@@ -240,14 +275,20 @@ def crop_face(frame, A, size:int=256) -> np.ndarray: # uint8 (H,W,3) -> uint8 (s
     return _warp(img, Ai, size, size)
 
 # %% ../nbs/03_faces.ipynb #7e32791d
-def feather_mask(size:int, feather:float=0.1) -> torch.Tensor:
+def feather_mask(size:int, # the mask's side
+                 feather:float=0.1, # width of the ramp, as a share of the side
+                ) -> torch.Tensor:
     "(size,size) mask: 1 inside, a smooth ramp to 0 over the outer `feather` fraction"
     r = (torch.arange(size) + 0.5) / size
     edge = torch.minimum(r, 1 - r) / max(feather, 1e-6)
     e = edge.clamp(0, 1); e = e * e * (3 - 2 * e)           # smoothstep
     return torch.outer(e, e)
 
-def paste_back(frame, crop, A, feather:float=0.1) -> np.ndarray:
+def paste_back(frame, # uint8 (H,W,3)
+               crop, # uint8 (s,s,3) to blend in
+               A, # (2,3) affine the crop was cut with (frame px -> crop px)
+               feather:float=0.1, # width of the blend's ramp, as a share of the crop's side
+              ) -> np.ndarray:
     "Blend `crop` (uint8 (s,s,3), e.g. an edited face) into a copy of `frame` where the affine `A` took it from"
     out, size = np.array(frame, copy=True), crop.shape[0]
     H, W = out.shape[:2]
@@ -261,23 +302,32 @@ def paste_back(frame, crop, A, feather:float=0.1) -> np.ndarray:
     return out
 
 # %% ../nbs/03_faces.ipynb #9dfd50d7
-def _affine(self:FaceTrack, t:int, size:int=256, scale:float=CROP_SCALE) -> np.ndarray:
+def _affine(self:FaceTrack,
+            t:int, # frame index
+            size:int=256, # crop side, px
+            scale:float=CROP_SCALE, # crop side / face size
+           ) -> np.ndarray:
     "The crop affine of frame `t`"
     return crop_affine(self.css[t], size, scale)
 FaceTrack.affine = _affine
 
-def _save(self:FaceTrack, path):
+def _save(self:FaceTrack, path): # the `.npz` to write
     "Write the track to `path` (.npz), atomically"
     with atomic_path(path) as tmp, open(tmp, 'wb') as f:
         np.savez(f, raw=self.raw, css=self.css, size=[self.width, self.height], fps=self.fps)
 FaceTrack.save = _save
 
-def _load(cls, path) -> FaceTrack:
+def _load(cls, path, # a `.npz` written by `save`
+         ) -> FaceTrack:
     "A track written by `FaceTrack.save`"
     with np.load(path) as d: return cls(d['raw'], d['css'], int(d['size'][0]), int(d['size'][1]), float(d['fps']))
 FaceTrack.load = classmethod(_load)
 
-def iter_crops(video, track:FaceTrack, size:int=256, scale:float=CROP_SCALE):
+def iter_crops(video, # a video file or `VideoReader`
+               track:FaceTrack, # its face track
+               size:int=256, # crop side, px
+               scale:float=CROP_SCALE, # crop side / face size
+              ):
     "Yield (time, frame, crop, affine) for every frame of `video` along `track`"
     reader = video if isinstance(video, VideoReader) else VideoReader(video)
     for t, (time, frame) in enumerate(reader.iter_timed()):

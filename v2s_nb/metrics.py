@@ -32,12 +32,19 @@ def _pair(a, b):
     return a, b
 
 # %% ../nbs/10_metrics.ipynb #aef14480
-def psnr(a, b) -> torch.Tensor: # (N,3,H,W) x2 in [-1,1] -> (N,) dB
+def psnr(a, # images (N,3,H,W) in [-1,1]
+         b, # the same shape
+        ) -> torch.Tensor: # (N,) dB
     "Peak signal-to-noise ratio per image, on the [0, 1] scale; identical images give +inf"
     a, b = _pair(a, b)
     return (-10 * torch.log10((a - b).square().mean((1, 2, 3)))).float()
 
-def ssim(a, b, win:int=7, k1:float=0.01, k2:float=0.03) -> torch.Tensor: # (N,3,H,W) x2 -> (N,)
+def ssim(a, # images (N,3,H,W) in [-1,1]
+         b, # the same shape
+         win:int=7, # the uniform window's side
+         k1:float=0.01, # the luminance constant
+         k2:float=0.03, # the contrast constant
+        ) -> torch.Tensor: # (N,)
     "Structural similarity per image, as scikit-image computes it (uniform window, sample covariance, valid region)"
     a, b = _pair(a, b)
     if min(a.shape[-2:]) < win: raise V2SError(f"SSIM needs images of at least {win}×{win} px, got {tuple(a.shape[-2:])}")
@@ -56,19 +63,26 @@ def _sqrt_psd(m): # symmetric PSD -> its symmetric square root
     vals, vecs = np.linalg.eigh((m + m.T) / 2)
     return (vecs * np.sqrt(np.clip(vals, 0, None))) @ vecs.T
 
-def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
+def frechet_distance(mu1, # (D,) first mean
+                     sigma1, # (D,D) first covariance
+                     mu2, # (D,) second mean
+                     sigma2, # (D,D) second covariance
+                    ) -> float:
     "Fréchet distance between N(mu1, sigma1) and N(mu2, sigma2)"
     mu1, mu2, s1, s2 = (np.asarray(v, dtype=np.float64) for v in (mu1, mu2, sigma1, sigma2))
     r1 = _sqrt_psd(s1)
     cross = np.sqrt(np.clip(np.linalg.eigvalsh(r1 @ s2 @ r1), 0, None)).sum()
     return float(((mu1 - mu2) ** 2).sum() + np.trace(s1) + np.trace(s2) - 2 * cross)
 
-def feature_stats(feats) -> tuple: # (N,D) -> (mean (D,), covariance (D,D))
+def feature_stats(feats, # (N,D) features
+                 ) -> tuple: # (mean (D,), covariance (D,D))
     f = np.asarray(feats, dtype=np.float64)
     if len(f) < 2: raise V2SError(f"FID needs at least 2 feature vectors per set, got {len(f)}")
     return f.mean(0), np.cov(f, rowvar=False)
 
-def fid_from_features(f1, f2) -> float:
+def fid_from_features(f1, # (N₁,D) features of one set
+                      f2, # (N₂,D) features of the other
+                     ) -> float:
     "FID between two feature sets (N₁,D) and (N₂,D)"
     return frechet_distance(*feature_stats(f1), *feature_stats(f2))
 
@@ -81,7 +95,7 @@ register(WeightsEntry('inception-fid', 'pt_inception-2015-12-05-6726825d.pth',
 
 class FIDInception(Frozen):
     "Inception-v3 as pytorch-fid builds it for FID: images in [-1,1] -> 2048-d pool features"
-    def __init__(self, state_dict=None):
+    def __init__(self, state_dict=None): # pytorch-fid's Inception weights; None: random
         super().__init__()
         net = self.inception()
         if state_dict is not None:
@@ -119,20 +133,30 @@ def _random_inception_state() -> dict:
             if isinstance(m, (nn.Conv2d, nn.Linear)): nn.init.kaiming_normal_(m.weight)
     return full.state_dict()
 
-def fid_inception(weights:bool=True, weights_dir=None, device='cpu') -> FIDInception:
+def fid_inception(weights:bool=True, # pytorch-fid's weights (False: seeded random weights, for tests)
+                  weights_dir=None, # where to look for them first
+                  device='cpu', # where the network goes
+                 ) -> FIDInception:
     "The FID network with pytorch-fid's weights from the registry (`weights=False`: seeded random weights)"
     sd = _random_inception_state() if not weights else load_checkpoint(resolve('inception-fid', weights_dir=weights_dir))
     net = FIDInception(sd)
     return net.eval().to(device)
 
 @torch.no_grad()
-def inception_features(images, net:FIDInception, bs:int=32) -> np.ndarray: # (N,3,H,W) -> (N,2048)
+def inception_features(images, # images (N,3,H,W) in [-1,1], or an iterable of such batches
+                       net:FIDInception, # `fid_inception()`
+                       bs:int=32, # batch size
+                      ) -> np.ndarray: # (N,2048)
     "Pool features of `images` (an (N,3,H,W) tensor or an iterable of such batches)"
     dev = next(net.parameters()).device
     batches = [images[i:i + bs] for i in range(0, len(images), bs)] if torch.is_tensor(images) else images
     return torch.cat([net(b.to(dev)).double().cpu() for b in batches]).numpy()
 
-def fid(real, fake, net:FIDInception, bs:int=32) -> float:
+def fid(real, # images (N,3,H,W) in [-1,1], or an iterable of batches
+        fake, # the same, the other set
+        net:FIDInception, # `fid_inception()`
+        bs:int=32, # batch size
+       ) -> float:
     "FID between two image sets (tensors (N,3,H,W) in [-1,1] or iterables of batches)"
     return fid_from_features(inception_features(real, net, bs), inception_features(fake, net, bs))
 
@@ -140,7 +164,9 @@ def fid(real, fake, net:FIDInception, bs:int=32) -> float:
 def _gray_u8(images): # (T,3,H,W) in [-1,1] -> list of (H,W) uint8
     return list((luminance(_unit(images))[:, 0] * 255).round().byte().numpy())
 
-def flow_warps(reference, radius:int=3) -> dict: # (T,3,H,W) -> {(t, k): (H,W,2) float32 sampling map}
+def flow_warps(reference, # the video the flow is measured on (T,3,H,W) in [-1,1]
+               radius:int=3, # neighbours on each side
+              ) -> dict: # {(t, k): (H,W,2) float32 sampling map}
     "For each centre t and offset k, the map that warps frame t+k onto frame t (Farnebäck flow of `reference`)"
     import cv2
     g = _gray_u8(reference); T, (H, W) = len(g), g[0].shape
@@ -171,17 +197,32 @@ def _aligned(frames, reference, align, radius, warps): # -> per centre frame t: 
     hwc = None if warps is None else np.ascontiguousarray(x.permute(0, 2, 3, 1).numpy())    # once, not per neighbour
     for t in range(radius, T - radius): yield x[t], _neighbours(x, hwc, t, radius, warps)
 
-def tc_maps(frames, reference=None, align:str='flow', radius:int=3, warps:dict|None=None) -> torch.Tensor:
+def tc_maps(frames, # the video to measure (T,3,H,W) in [-1,1]
+            reference=None, # the video the flow is measured on (default: `frames`; Table 1 uses the input)
+            align:str='flow', # 'flow' (neighbours warped onto the centre) or 'none'
+            radius:int=3, # neighbours on each side
+            warps:dict|None=None, # `flow_warps(reference, radius)`, when already computed
+           ) -> torch.Tensor:
     "Per centre frame, the accumulated per-pixel RMSE (over channels) of its 2·`radius` aligned neighbours: (T-2r,H,W)"
-    return torch.stack([(nb - c).square().mean(1).sqrt().sum(0) for c, nb in _aligned(frames, reference, align, radius, warps)])
+    pairs = _aligned(frames, reference, align, radius, warps)
+    return torch.stack([(nb - c).square().mean(1).sqrt().sum(0) for c, nb in pairs])
 
 # %% ../nbs/10_metrics.ipynb #4d162a22
-def temporal_consistency(frames, reference=None, align:str='flow', radius:int=3, warps:dict|None=None) -> float:
+def temporal_consistency(frames, # the video to measure (T,3,H,W) in [-1,1]
+                         reference=None, # the video the flow is measured on (default: `frames`; Table 1 uses the input)
+                         align:str='flow', # 'flow' (neighbours warped onto the centre) or 'none'
+                         radius:int=3, # neighbours on each side
+                         warps:dict|None=None, # `flow_warps(reference, radius)`, when already computed
+                        ) -> float:
     "TC (§3.2): per centre frame, the sum over its aligned neighbours of their RMSE to it; the mean over centres"
-    return float(np.mean([float((nb - c).square().mean((1, 2, 3)).sqrt().sum()) for c, nb in _aligned(frames, reference, align, radius, warps)]))
+    pairs = _aligned(frames, reference, align, radius, warps)
+    return float(np.mean([float((nb - c).square().mean((1, 2, 3)).sqrt().sum()) for c, nb in pairs]))
 
 # %% ../nbs/10_metrics.ipynb #720604a4
-def plot_tc_maps(center, maps:dict, vmax:float|None=None):
+def plot_tc_maps(center, # the centre frame (3,H,W) in [-1,1]
+                 maps:dict, # {method: (H,W) map from `tc_maps`}
+                 vmax:float|None=None, # the colour scale's top (default: the largest value)
+                ):
     "Fig. 3: the centre frame, then each method's accumulated error map on one colour scale, its mean below"
     import matplotlib.pyplot as plt
     vmax = vmax or max(float(m.max()) for m in maps.values())
@@ -194,7 +235,8 @@ def plot_tc_maps(center, maps:dict, vmax:float|None=None):
     fig.colorbar(im, ax=axs[1:].tolist(), fraction=0.02); return fig
 
 # %% ../nbs/10_metrics.ipynb #b5b8765f
-def heatmap_points(hm) -> torch.Tensor: # (B,K,h,w) -> (B,K,2) x,y in heatmap pixels
+def heatmap_points(hm, # heatmaps (B,K,h,w)
+                  ) -> torch.Tensor: # (B,K,2) x,y in heatmap pixels
     "Argmax of each heatmap, moved 0.25 px towards the larger neighbour along x and y (FAN's decoding)"
     b, k, h, w = hm.shape
     idx = hm.flatten(2).argmax(-1)
@@ -206,21 +248,26 @@ def heatmap_points(hm) -> torch.Tensor: # (B,K,h,w) -> (B,K,2) x,y in heatmap pi
 
 class Landmarker(Frozen):
     "68 landmarks (N,68,2), in pixels of the input images (N,3,H,W) in [-1,1], by FAN or 3DDFA_V2 (`.kind`)"
-    def __init__(self, net:LandmarkHeatmapLoss|Face3D, kind:str):
+    def __init__(self,
+                 net:LandmarkHeatmapLoss|Face3D, # FAN (inside `LandmarkHeatmapLoss`) or 3DDFA_V2
+                 kind:str, # 'FAN' or '3DDFA_V2'
+                ):
         super().__init__()
         if kind not in ('FAN', '3DDFA_V2'): raise ValueError(f"kind must be 'FAN' or '3DDFA_V2', not {kind!r}")
         self.net, self.kind = net, kind
         self.freeze()
 
     @torch.no_grad()
-    def forward(self, images):
+    def forward(self, images): # images (N,3,H,W) in [-1,1] -> (N,68,2) x,y in px
         h, w = images.shape[-2:]
         if self.kind == '3DDFA_V2': return self.net(images)['keypoints'][..., :2].float()
         hm = self.net.heatmaps(images)
         p = heatmap_points(hm)                                    # heatmap pixel centres -> image pixels
         return (p + 0.5) * p.new_tensor([w / hm.shape[-1], h / hm.shape[-2]]) - 0.5
 
-def load_landmarker(weights_dir=None, device='cpu') -> Landmarker:
+def load_landmarker(weights_dir=None, # where to look for the weights first
+                    device='cpu', # where the network goes
+                   ) -> Landmarker:
     "FAN (2DFAN4) when its weights can be found (or fetched), else 3DDFA_V2's keypoints; a clear error when neither can"
     try: return Landmarker(LandmarkHeatmapLoss(weights_dir=weights_dir), 'FAN').to(device)
     except MissingWeightsError as no_fan:
@@ -229,7 +276,12 @@ def load_landmarker(weights_dir=None, device='cpu') -> Landmarker:
             raise MissingWeightsError(f"LM needs FAN or 3DDFA_V2 weights and neither was found ({no_fan}; {no_3d})") from None
 
 # %% ../nbs/10_metrics.ipynb #08d2af78
-def landmark_error(a, b, landmarker:Landmarker, size:int=256, bs:int=32) -> float:
+def landmark_error(a, # images (N,3,H,W) in [-1,1]
+                   b, # the same shape
+                   landmarker:Landmarker, # `load_landmarker()`
+                   size:int=256, # the side the error is measured at, px
+                   bs:int=32, # batch size
+                  ) -> float:
     "LM: mean squared difference of the 68 landmarks of `a` and `b` (N,3,H,W), in px² of a `size` px side"
     if a.shape != b.shape: raise V2SError(f"images to compare differ in shape: {tuple(a.shape)} vs {tuple(b.shape)}")
     dev = next(landmarker.parameters()).device
@@ -248,11 +300,18 @@ def _conv_bn(i, o, k=1, s=1, groups=1):
 
 class InvertedResidual(nn.Module):
     "MobileNet-v2 block: 1×1 expand (×t), 3×3 depthwise (stride s), linear 1×1 project; residual when shapes allow"
-    def __init__(self, i:int, o:int, s:int, t:int):
-        super().__init__(); h = i * t
+    def __init__(self,
+                 i:int, # input channels
+                 o:int, # output channels
+                 s:int, # stride
+                 t:int, # expansion factor
+                ):
+        super().__init__()
+        h = i * t
         self.res = s == 1 and i == o
         self.conv = nn.Sequential(_conv_bn(i, h), _conv_bn(h, h, 3, s, groups=h), nn.Conv2d(h, o, 1, bias=False), nn.BatchNorm2d(o))
-    def forward(self, x): return x + self.conv(x) if self.res else self.conv(x)
+    def forward(self, x): # (N,i,H,W) -> (N,o,H/s,W/s)
+        return x + self.conv(x) if self.res else self.conv(x)
 
 class _DepthwiseSeparable(nn.Module):
     def __init__(self, c:int):
@@ -270,7 +329,7 @@ class _GDConv(nn.Module):
 class MobileFaceNet(Frozen):
     "Face images (N,3,H,W) in [-1,1] -> unit 128-d identity embeddings (N,128)"
     plan = [(2, 64, 5, 2), (4, 128, 1, 2), (2, 128, 6, 1), (4, 128, 1, 2), (2, 128, 2, 1)]   # (t, c, n, s) per stage
-    def __init__(self, state_dict=None):
+    def __init__(self, state_dict=None): # foamliu's MobileFaceNet weights; None: random
         super().__init__()
         self.conv1, self.dw_conv = _conv_bn(3, 64, 3, 2), _DepthwiseSeparable(64)
         blocks, c = [], 64
@@ -289,21 +348,29 @@ class MobileFaceNet(Frozen):
         x = self.conv2(self.features(self.dw_conv(self.conv1(x))))
         return self.bn(self.conv3(self.gdconv(x))).flatten(1)
 
-    def forward(self, images):
+    def forward(self, images): # images (N,3,H,W) in [-1,1] -> (N,128) unit rows
         x = ((resize(images.float().clamp(-1, 1), 112) + 1) / 2 - self.mean) / self.std
         return F.normalize(self.embed(x), dim=1)
 
-def identity_net(path=None, weights_dir=None, device='cpu') -> MobileFaceNet:
+def identity_net(path=None, # the weights file (default: through the registry)
+                 weights_dir=None, # where to look for it first
+                 device='cpu', # where the network goes
+                ) -> MobileFaceNet:
     "MobileFaceNet with foamliu's weights, through the registry"
     return MobileFaceNet(load_checkpoint(resolve('mobilefacenet', path=path, weights_dir=weights_dir))).to(device)
 
 # %% ../nbs/10_metrics.ipynb #ee62b81b
 @torch.no_grad()
-def identity_embeddings(frames, net:MobileFaceNet, bs:int=64) -> torch.Tensor: # (T,3,H,W) -> (T,128), unit rows
+def identity_embeddings(frames, # (T,3,H,W) in [-1,1]
+                        net:MobileFaceNet, # `identity_net()`
+                        bs:int=64, # batch size
+                       ) -> torch.Tensor: # (T,128), unit rows
     "MobileFaceNet's identity embeddings of `frames`, in batches of `bs`"
     return batched(net, frames, bs, next(net.parameters()).device)
 
-def identity_scores(e, e_ref=None) -> dict:
+def identity_scores(e, # (T,128) embeddings of the video
+                    e_ref=None, # (T,128) embeddings of the reference frames
+                   ) -> dict:
     "`identity_similarity` from embeddings already computed (`e` of the video, `e_ref` of the reference frames)"
     if len(e) < 2: raise V2SError(f"identity similarity needs at least 2 frames, got {len(e)}")
     out = dict(neighbour=float((e[1:] * e[:-1]).sum(1).mean()), first=float((e[1:] * e[:1]).sum(1).mean()))
@@ -312,13 +379,22 @@ def identity_scores(e, e_ref=None) -> dict:
         out['to_input'] = float((e * e_ref.to(e)).sum(1).mean())
     return out
 
-def identity_similarity(frames, net:MobileFaceNet, reference=None, bs:int=64) -> dict:
+def identity_similarity(frames, # (T,3,H,W) in [-1,1]
+                        net:MobileFaceNet, # `identity_net()`
+                        reference=None, # (T,3,H,W) frames to compare with frame by frame (e.g. the input)
+                        bs:int=64, # batch size
+                       ) -> dict:
     "Mean cosine similarity of identity embeddings: neighbours (t, t+1), each frame to the first, and to `reference` frame by frame"
     emb = lambda x: identity_embeddings(x, net, bs)
     return identity_scores(emb(frames), None if reference is None else emb(reference))
 
 # %% ../nbs/10_metrics.ipynb #a080124b
-def time_per_frame(fn, x, n_frames:int|None=None, warmup:int=3, repeat:int=10) -> dict:
+def time_per_frame(fn, # the function to time, called as fn(x)
+                   x, # its input
+                   n_frames:int|None=None, # frames one call handles (default: len(x))
+                   warmup:int=3, # untimed calls first
+                   repeat:int=10, # timed calls
+                  ) -> dict:
     "Median (and min, max) milliseconds per frame of `fn(x)`; `n_frames` defaults to `len(x)`"
     n = n_frames or len(x)
     dev = x.device if torch.is_tensor(x) else torch.device('cpu')
