@@ -36,7 +36,11 @@ register(WeightsEntry('facelib-age-gender', 'ShufflenetFull.pth', None, licence=
 # %% ../../nbs/14_edit_age.ipynb #c812370c
 class SSRNet(nn.Module):
     "SSR-Net (stages 3-3-3): (B,3,64,64) BGR 0–255 -> age in years (B,)"
-    def __init__(self, stages=(3, 3, 3), lambda_local:float=1., lambda_d:float=1.):
+    def __init__(self,
+                 stages=(3, 3, 3), # bins per stage
+                 lambda_local:float=1., # SSR-Net's λ for the bins' local shifts
+                 lambda_d:float=1., # SSR-Net's λ for the dynamic range
+                ):
         super().__init__()
         self.stages, self.lambda_local, self.lambda_d = stages, lambda_local, lambda_d
         self.x_convs = nn.ModuleList([nn.Conv2d(3 if i == 0 else 32, 32, 3) for i in range(4)])
@@ -57,7 +61,7 @@ class SSRNet(nn.Module):
 
 # %% ../../nbs/14_edit_age.ipynb #50878548
 @patch
-def forward(self:SSRNet, x):
+def forward(self:SSRNet, x): # (B,3,64,64) BGR 0–255 -> ages (B,)
     xs, ss, h, g = [], [], x, x
     for i in range(4):
         h = F.relu(self.x_bns[i](self.x_convs[i](h)))
@@ -79,7 +83,8 @@ def forward(self:SSRNet, x):
     return 101. * age
 
 # %% ../../nbs/14_edit_age.ipynb #4c3aebe4
-def ssrnet_state_dict(path) -> dict:
+def ssrnet_state_dict(path, # the authors' Keras `.h5` weights
+                     ) -> dict:
     "SSRNet state dict from the authors' Keras HDF5 weights file"
     try: import h5py
     except ImportError: raise V2SError("reading SSR-Net's Keras weights needs h5py: pip install h5py") from None
@@ -110,16 +115,20 @@ def ssrnet_state_dict(path) -> dict:
 
 class AgeEstimator(Frozen):
     "Age in years of face images (B,3,H,W), RGB in [-1,1], cut with about 40% margin around the face (SSR-Net's input)"
-    def __init__(self, net:SSRNet):
+    def __init__(self, net:SSRNet): # SSR-Net with its weights
         super().__init__()
         self.net = net
         self.freeze()
-    def forward(self, images):
+    def forward(self, images): # (N,3,H,W) in [-1,1] RGB -> ages (N,), years
         x = F.interpolate(images, size=(64, 64), mode='bilinear', antialias=True, align_corners=False)
         return self.net((x.flip(1) + 1) * 127.5).clamp(0, 101)   # RGB [-1,1] -> BGR [0,255]; ages 0–101
 
 # %% ../../nbs/14_edit_age.ipynb #1438c7ed
-def load_age_estimator(dataset:str='imdb', path=None, weights_dir=None, device='cpu') -> AgeEstimator:
+def load_age_estimator(dataset:str='imdb', # the SSR-Net training set: 'imdb', 'wiki' or 'morph2'
+                       path=None, # a weights file instead of the registry's
+                       weights_dir=None, # where to look for it first
+                       device='cpu', # where it goes
+                      ) -> AgeEstimator:
     "SSR-Net trained on `dataset` ('imdb', 'wiki' or 'morph2'), through the weights registry"
     if dataset not in ('imdb', 'wiki', 'morph2'): raise V2SError(f"no SSR-Net for '{dataset}': use imdb, wiki or morph2")
     net = SSRNet()
@@ -127,8 +136,20 @@ def load_age_estimator(dataset:str='imdb', path=None, weights_dir=None, device='
     return AgeEstimator(net).to(device)
 
 # %% ../../nbs/14_edit_age.ipynb #29cda860
-def train_age_direction(G, latents, estimator, n_iters:int=300, k_max:float=20., bs:int=8, lr:float=3e-3,
-                        lam_f:float=0., lam_v:float=0., landmarks=None, dense=None, seed:int=0, progress:bool=True) -> tuple:
+def train_age_direction(G, # the generator (frozen)
+                        latents, # (N,n_latent,d) the pool of faces
+                        estimator, # the age estimator the direction is learned against
+                        n_iters:int=300, # iterations
+                        k_max:float=20., # the largest change of years asked for
+                        bs:int=8, # faces per iteration
+                        lr:float=3e-3, # Adam's learning rate
+                        lam_f:float=0., # weight of the landmark term (keeps the face's shape)
+                        lam_v:float=0., # weight of the dense-mesh term
+                        landmarks=None, # `LandmarkHeatmapLoss`, for `lam_f`
+                        dense=None, # `DenseMeshLoss`, for `lam_v`
+                        seed:int=0, # seeds the batches
+                        progress:bool=True, # a progress bar
+                       ) -> tuple:
     "Learn `w_age` (n_latent,d) on the pool `latents` (N,n_latent,d); returns (direction, per-iteration losses)"
     if lam_f and landmarks is None: raise V2SError("lam_f > 0 needs a landmark loss (losses.LandmarkHeatmapLoss)")
     if lam_v and dense is None: raise V2SError("lam_v > 0 needs a dense-mesh loss (losses.DenseMeshLoss)")
@@ -152,7 +173,12 @@ def train_age_direction(G, latents, estimator, n_iters:int=300, k_max:float=20.,
     return direction.detach().cpu(), log
 
 @torch.no_grad()
-def age_response(G, latents, direction, estimator, years=(-20, -10, 0, 10, 20)) -> dict:
+def age_response(G, # the generator
+                 latents, # (N,n_latent,d) faces
+                 direction, # (n_latent,d) per year
+                 estimator, # the age estimator that checks it
+                 years=(-20, -10, 0, 10, 20), # the changes asked for
+                ) -> dict:
     "How the estimator's age follows the request: mean Δage per requested years, least-squares slope, mean |Δage − years|"
     dev = next(estimator.parameters()).device
     age = lambda edits: estimator(render_edited(G, latents, edits).to(dev)).cpu()
@@ -167,19 +193,33 @@ def age_response(G, latents, direction, estimator, years=(-20, -10, 0, 10, 20)) 
 # %% ../../nbs/14_edit_age.ipynb #0c1ab3b1
 class AgeEdit(Edit):
     "Make the face `years` older (negative: younger) along a learned direction `w_age`"
-    def __init__(self, direction, years:float, strength=1.):
+    def __init__(self,
+                 direction, # (n_latent,d) W+ per year
+                 years:float, # years to add (negative: younger)
+                 strength=1., # a number or keyframes
+                ):
         self.direction, self.years, self.strength = torch.as_tensor(direction), float(years), strength
-    def w_delta(self, latents, k, frames=None):
+    def w_delta(self,
+                latents, # W+ (T,n_latent,d)
+                k, # (T,) strength at each frame
+                frames=None, # (T,) absolute frame indices
+               ):
         if self.direction.shape != latents.shape[1:]:
             raise V2SError(f"the age direction is {tuple(self.direction.shape)} but the latents are {tuple(latents.shape[1:])}: it was learned for another generator")
         return (k * self.years)[:, None, None] * self.direction.to(latents)
     def describe(self): return dict(edit='age', years=self.years, strength=self.strength)
 
-def save_age_direction(path, direction, profile:str, meta:dict|None=None):
+def save_age_direction(path, # the file to write
+                       direction, # (n_latent,d)
+                       profile:str, # the profile it belongs to
+                       meta:dict|None=None, # more to store with it
+                      ):
     "Write a learned direction with the profile it belongs to"
     torch.save({'direction': direction, 'profile': profile, **(meta or {})}, path)
 
-def load_age_direction(path, profile:str) -> torch.Tensor:
+def load_age_direction(path, # a file from `save_age_direction`
+                       profile:str, # the profile it must belong to
+                      ) -> torch.Tensor:
     "A direction saved by `save_age_direction`, refused if it was learned for another profile"
     d = torch.load(path, map_location='cpu', weights_only=True)
     if d.get('profile') != profile: raise V2SError(f"age direction '{path}' was learned for profile {d.get('profile')!r}, not {profile!r}")

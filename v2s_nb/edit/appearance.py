@@ -17,7 +17,11 @@ __all__ = ['STYLESPACE_PRESETS', 'seeded_w', 'w_mean', 'RandomAppearance', 'styl
 
 # %% ../../nbs/15_edit_appearance.ipynb #fb0e7a22
 @torch.no_grad()
-def seeded_w(G, n:int, seed:int=0, psi:float=1.) -> torch.Tensor: # -> (n, style_dim) on G's device
+def seeded_w(G, # the generator
+             n:int, # how many
+             seed:int=0, # seeds z
+             psi:float=1., # truncation towards `w_mean` (1: none)
+            ) -> torch.Tensor: # (n,style_dim) on G's device
     "Latents w of `n` random faces, the same for the same seed (z drawn on the CPU, then mapped); `psi` < 1 truncates towards `w_mean`"
     z = torch.randn(n, G.style_dim, generator=torch.Generator().manual_seed(seed))
     w = G.get_latent(z.to(next(G.parameters()).device))
@@ -25,20 +29,33 @@ def seeded_w(G, n:int, seed:int=0, psi:float=1.) -> torch.Tensor: # -> (n, style
     avg = w_mean(G).to(w)
     return avg + psi * (w - avg)
 
-def w_mean(G, n:int=4096, seed:int=0) -> torch.Tensor: # -> (style_dim,)
+def w_mean(G, # the generator
+           n:int=4096, # random z averaged when it stores no `latent_avg`
+           seed:int=0, # seeds them
+          ) -> torch.Tensor: # (style_dim,)
     "The generator's average latent: its stored `latent_avg` if it has one, else the mean over `n` seeded random z"
     avg = getattr(G, 'latent_avg', None)
     return avg.reshape(-1).float() if avg is not None else seeded_w(G, n, seed).mean(0)
 
 class RandomAppearance(Edit):
     "Add one seeded random-person offset δw (scaled by `amount`) to the W+ entries `layers` of every frame"
-    def __init__(self, G, seed:int=0, amount:float=1., layers=None, strength=1.):
+    def __init__(self,
+                 G, # the generator (its mapping network draws the person)
+                 seed:int=0, # which random person
+                 amount:float=1., # scale of the offset
+                 layers=None, # W+ entries to change (default: all)
+                 strength=1., # a number or keyframes
+                ):
         self.seed, self.amount, self.strength = seed, amount, strength
         self.layers = list(range(G.n_latent)) if layers is None else list(layers)
         if not self.layers or min(self.layers) < 0 or max(self.layers) >= G.n_latent:
             raise V2SError(f"layers must be W+ entries in 0..{G.n_latent - 1}, got {layers}")
         self.delta = (seeded_w(G, 1, seed)[0] - w_mean(G)).cpu()
-    def w_delta(self, latents, k, frames=None):
+    def w_delta(self,
+                latents, # W+ (T,n_latent,d)
+                k, # (T,) strength at each frame
+                frames=None, # (T,) absolute frame indices
+               ):
         d = torch.zeros(latents.shape[1:], dtype=latents.dtype, device=latents.device)
         d[self.layers] = self.amount * self.delta.to(latents)
         return k[:, None, None] * d
@@ -46,12 +63,16 @@ class RandomAppearance(Edit):
 
 # %% ../../nbs/15_edit_appearance.ipynb #a031e0be
 @torch.no_grad()
-def style_std(G, n:int=2048, seed:int=0) -> list:
+def style_std(G, # the generator
+              n:int=2048, # random latents
+              seed:int=0, # seeds them
+             ) -> list:
     "Per-channel standard deviation of each StyleSpace layer over `n` seeded random latents: a list of (c_l,)"
     w = seeded_w(G, n, seed)
     return [s.std(0).cpu() for s in G.styles(w[:, None].expand(-1, G.n_latent, -1))]
 
-def style_sizes(G) -> list:
+def style_sizes(G, # the generator
+               ) -> list:
     "Channels of each StyleSpace layer, in `G.styles` order"
     return [layer.weight.shape[2] for layer, _ in G.modulated_layers()]
 
@@ -62,16 +83,32 @@ def _check_channel(G, layer:int, channel:int):
 
 class StyleChannelEdit(Edit):
     "Move one StyleSpace channel by `amount` of its standard deviation `std` on every frame"
-    def __init__(self, layer:int, channel:int, amount:float, std:float=1., strength=1.):
+    def __init__(self,
+                 layer:int, # StyleSpace layer (index into `G.styles`)
+                 channel:int, # channel of that layer
+                 amount:float, # change, in the channel's standard deviations
+                 std:float=1., # the channel's standard deviation (`style_std`)
+                 strength=1., # a number or keyframes
+                ):
         self.layer, self.channel, self.amount, self.std, self.strength = int(layer), int(channel), float(amount), float(std), strength
-    def s_delta(self, S, k, frames=None):
+    def s_delta(self,
+                S, # StyleSpace: a list of (T,c_l)
+                k, # (T,) strength at each frame
+                frames=None, # (T,) absolute frame indices
+               ):
         d = [None] * len(S)
         d[self.layer] = torch.zeros_like(S[self.layer])
         d[self.layer][:, self.channel] = k * (self.amount * self.std)
         return d
     def describe(self): return dict(edit='stylespace', layer=self.layer, channel=self.channel, amount=self.amount, strength=self.strength)
 
-def stylespace_edit(G, layer:int, channel:int, amount:float, strength=1., stds:list|None=None) -> StyleChannelEdit:
+def stylespace_edit(G, # the generator
+                    layer:int, # StyleSpace layer
+                    channel:int, # channel of that layer
+                    amount:float, # change, in standard deviations
+                    strength=1., # a number or keyframes
+                    stds:list|None=None, # `style_std(G)`, when already measured
+                   ) -> StyleChannelEdit:
     "A `StyleChannelEdit` for `G`, checked against its layers, with the channel's std measured on `G` (or taken from `stds`)"
     _check_channel(G, layer, channel)
     stds = stds if stds is not None else style_std(G)
@@ -80,10 +117,10 @@ def stylespace_edit(G, layer:int, channel:int, amount:float, strength=1., stds:l
 # %% ../../nbs/15_edit_appearance.ipynb #03a82348
 @dataclass(frozen=True)
 class StylePreset:
-    layer: int
-    channel: int
+    layer: int       # StyleSpace layer of the FFHQ 1024 generator
+    channel: int     # channel of that layer
     sign: float      # the direction that increases the named attribute
-    source: str
+    source: str      # where the channel was found
 
 _SS = 'StyleSpace (Wu et al., CVPR 2021), Fig. 1'
 _SSPT = 'hyungkwonko/StyleSpace-pytorch (rosinality FFHQ 1024 generator)'
@@ -96,7 +133,12 @@ STYLESPACE_PRESETS = {
     'hair_style': StylePreset(12, 330, -1., _SSPT),
 }
 
-def preset_edit(G, name:str, amount:float=5., strength=1., stds:list|None=None) -> StyleChannelEdit:
+def preset_edit(G, # the generator (the FFHQ 1024 one)
+                name:str, # a key of `STYLESPACE_PRESETS`
+                amount:float=5., # change, in standard deviations
+                strength=1., # a number or keyframes
+                stds:list|None=None, # `style_std(G)`, when already measured
+               ) -> StyleChannelEdit:
     "The StyleSpace preset `name` (see `STYLESPACE_PRESETS`) as an edit of `amount` σ; only for the FFHQ 1024 generator"
     if name not in STYLESPACE_PRESETS:
         raise V2SError(f"unknown StyleSpace preset '{name}': known are {', '.join(STYLESPACE_PRESETS)}")
@@ -108,11 +150,13 @@ def preset_edit(G, name:str, amount:float=5., strength=1., stds:list|None=None) 
     return stylespace_edit(G, p.layer, p.channel, p.sign * amount, strength, stds)
 
 # %% ../../nbs/15_edit_appearance.ipynb #0168f301
-def classifier_measure(score:Callable) -> Callable:
+def classifier_measure(score:Callable, # images (N,3,H,W) -> (N,) scores of an attribute
+                      ) -> Callable:
     "measure = score(after) − score(before), per image; `score`: images (N,3,H,W) -> (N,)"
     return lambda before, after: score(after) - score(before)
 
-def mask_measure(mask) -> Callable:
+def mask_measure(mask, # (H,W) in [0,1]: the region that should change
+                ) -> Callable:
     "measure = share of the squared image change inside `mask` (H,W) in [0,1]"
     m = torch.as_tensor(mask, dtype=torch.float32)
     def measure(before, after):
@@ -121,8 +165,16 @@ def mask_measure(mask) -> Callable:
     return measure
 
 @torch.no_grad()
-def find_channels(G, measure:Callable, n:int=16, amount:float=5., layers=None, top:int=10, seed:int=0,
-                  stds:list|None=None, progress:bool=True) -> list:
+def find_channels(G, # the generator
+                  measure:Callable, # (after, before) images -> (N,) effect (`classifier_measure`, `mask_measure`)
+                  n:int=16, # random faces tried
+                  amount:float=5., # change tried, in standard deviations
+                  layers=None, # StyleSpace layers searched (default: all)
+                  top:int=10, # channels returned
+                  seed:int=0, # seeds the faces
+                  stds:list|None=None, # `style_std(G)`, when already measured
+                  progress:bool=True, # a progress bar
+                 ) -> list:
     "Channels whose edit by `amount` σ scores highest under `measure` on `n` seeded random faces: [dict(layer, channel, effect)]"
     stds = stds if stds is not None else style_std(G)
     w = seeded_w(G, n, seed)

@@ -13,7 +13,9 @@ from ..core import V2SError, batched, show_frames
 __all__ = ['strength_curve', 'Edit', 'apply_edits', 'edited_styles', 'render_edited', 'edit_strip']
 
 # %% ../../nbs/13_edit_core.ipynb #84faf988
-def strength_curve(strength, frames) -> torch.Tensor: # number or {frame: value} / [(frame, value)], frame indices (T,) -> (T,)
+def strength_curve(strength, # a number, or keyframes {frame: value} / [(frame, value)]
+                   frames, # (T,) frame indices
+                  ) -> torch.Tensor: # (T,)
     "Per-frame strength: a constant, or keyframes interpolated linearly and held flat outside the first and last key"
     frames = torch.as_tensor(frames)
     if isinstance(strength, (int, float)) and not isinstance(strength, bool):
@@ -32,15 +34,28 @@ def strength_curve(strength, frames) -> torch.Tensor: # number or {frame: value}
 class Edit:
     "One edit of a latent sequence; `strength` is a number or keyframes `{frame: value}`"
     strength = 1.0
-    def w_delta(self, latents, k, frames=None): return None   # latents (T,n_latent,d), k (T,), frames (T,) -> (T,n_latent,d) or None
-    def s_delta(self, S, k, frames=None): return None         # S: list of (T,c_l), k (T,), frames (T,) -> list of (T,c_l) (or None entries) or None
+    def w_delta(self,
+                latents, # W+ (T,n_latent,d), unedited
+                k, # (T,) the edit's strength at each frame
+                frames=None, # (T,) absolute frame indices (keyframes refer to them; default: 0..T-1)
+               ): # -> the change of W+ (T,n_latent,d), or None
+        return None
+    def s_delta(self,
+                S, # StyleSpace: a list of (T,c_l), one per modulated layer
+                k, # (T,) the edit's strength at each frame
+                frames=None, # (T,) absolute frame indices (keyframes refer to them; default: 0..T-1)
+               ): # -> a list of (T,c_l) changes (None entries for layers left alone), or None
+        return None
     def describe(self) -> dict: return {'edit': type(self).__name__, 'strength': self.strength}
     def __repr__(self): return f'{type(self).__name__}({", ".join(f"{a}={v!r}" for a, v in self.describe().items() if a != "edit")})'
 
 def _frames(latents, frames):
     return torch.arange(len(latents)) if frames is None else torch.as_tensor(frames)
 
-def apply_edits(latents, edits:Sequence[Edit], frames=None): # (T,n_latent,d) -> (T,n_latent,d)
+def apply_edits(latents, # W+ (T,n_latent,d)
+                edits:Sequence[Edit], # the edits
+                frames=None, # (T,) absolute frame indices (keyframes refer to them; default: 0..T-1)
+               ): # -> (T,n_latent,d)
     "W+ latents with every edit's W+ change added (each computed from the unedited latents); `frames`: absolute indices"
     frames, out = _frames(latents, frames), latents
     for e in edits:
@@ -48,7 +63,11 @@ def apply_edits(latents, edits:Sequence[Edit], frames=None): # (T,n_latent,d) ->
         if d is not None: out = out + d
     return out
 
-def edited_styles(G, latents, edits:Sequence[Edit], frames=None) -> list:
+def edited_styles(G, # the generator
+                  latents, # W+ (T,n_latent,d)
+                  edits:Sequence[Edit], # the edits
+                  frames=None, # (T,) absolute frame indices (keyframes refer to them; default: 0..T-1)
+                 ) -> list:
     "StyleSpace vectors `S` of the W+-edited latents, with every edit's `S` change added"
     frames = _frames(latents, frames)
     S = G.styles(apply_edits(latents, edits, frames))
@@ -58,7 +77,12 @@ def edited_styles(G, latents, edits:Sequence[Edit], frames=None) -> list:
     return S
 
 @torch.no_grad()
-def render_edited(G, latents, edits:Sequence[Edit]=(), frames=None, bs:int=8): # (T,n_latent,d) -> (T,3,size,size)
+def render_edited(G, # the generator
+                  latents, # W+ (T,n_latent,d)
+                  edits:Sequence[Edit]=(), # the edits
+                  frames=None, # (T,) absolute frame indices (keyframes refer to them; default: 0..T-1)
+                  bs:int=8, # frames rendered at once
+                 ): # -> (T,3,size,size)
     "Render the edited latents with the generator's stored noise, `bs` frames at a time"
     frames = _frames(latents, frames)
     dev = next(G.parameters()).device
@@ -67,7 +91,13 @@ def render_edited(G, latents, edits:Sequence[Edit]=(), frames=None, bs:int=8): #
     return batched(render, idx, bs)
 
 # %% ../../nbs/13_edit_core.ipynb #38cba4a1
-def edit_strip(G, latents, edits:dict, n:int=4, frames=None, size:int=128): # latents (T,n_latent,d); edits {label: Edit or [Edit]}
+def edit_strip(G, # the generator
+               latents, # W+ (T,n_latent,d)
+               edits:dict, # {label: an Edit or a list of them}, one row each
+               n:int=4, # frames shown
+               frames=None, # (T,) absolute frame indices (keyframes refer to them; default: 0..T-1)
+               size:int=128, # each picture's side, px
+              ):
     "A grid: `n` evenly spaced frames, first row unedited, then one row per labelled edit (or list of edits)"
     idx = torch.linspace(0, len(latents) - 1, min(n, len(latents))).round().long()
     fr = _frames(latents, frames)[idx]

@@ -30,31 +30,45 @@ def rotation_from_angles(angles): # (B,3) degrees (yaw, pitch, roll) -> (B,3,3)
 # %% ../../nbs/13_edit_pose.ipynb #b6ff054b
 POSE_FEATURES = 62   # Δα 40, Δβ 10, ΔR 9, ΔT 3
 
-def pose_features(p1:dict, p2:dict): # Face3D outputs of frames 1 and 2 -> (B,62)
+def pose_features(p1:dict, # 3DDFA_V2's output (`Face3D`) for the first frames
+                  p2:dict, # and for the second
+                 ): # -> (B,62)
     "[Δα, Δβ, ΔR, ΔT] from 3DDFA_V2's outputs for two frames"
     return torch.cat([p2['alpha'] - p1['alpha'], p2['beta'] - p1['beta'], (p2['R'] - p1['R']).flatten(1), p2['T'] - p1['T']], 1)
 
-def feature_scale(face3d) -> torch.Tensor: # -> (62,)
+def feature_scale(face3d, # the 3DDFA_V2 regressor (its parameter statistics)
+                 ) -> torch.Tensor: # (62,)
     "Per-feature scale for the MLP's input: 3DDFA_V2's parameter std for α, β and T; 1 for the rotation entries"
     std = face3d.param_std.detach().cpu()
     return torch.cat([std[12:52], std[52:62], torch.ones(9), std[[3, 7, 11]]])
 
 class PoseMLP(nn.Module):
     "Δw = f(x / scale) − f(0) for pose/expression differences x (B,62) -> (B,n_latent,style_dim)"
-    def __init__(self, n_latent:int, style_dim:int, hidden:int=512, scale=None):
+    def __init__(self,
+                 n_latent:int, # W+ entries
+                 style_dim:int, # size of each entry
+                 hidden:int=512, # hidden width
+                 scale=None, # (62,) divides the input features (`feature_scale`); None: ones
+                ):
         super().__init__()
         self.n_latent, self.style_dim = n_latent, style_dim
         self.register_buffer('scale', torch.ones(POSE_FEATURES) if scale is None else torch.as_tensor(scale, dtype=torch.float32))
         self.net = nn.Sequential(nn.Linear(POSE_FEATURES, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
                                  nn.Linear(hidden, n_latent * style_dim))
-    def forward(self, x):
+    def forward(self, x): # features (B,62) -> Δw (B,n_latent,d)
         out = self.net(torch.cat([x / self.scale, torch.zeros_like(x[:1])]))
         moved = (x != 0).any(1, keepdim=True)              # rows asking for no change get exactly 0, whatever the batch
         return ((out[:-1] - out[-1:]) * moved).view(-1, self.n_latent, self.style_dim)
 
 # %% ../../nbs/13_edit_pose.ipynb #4bcaa046
 @torch.no_grad()
-def pose_pairs(frames, face3d, latents=None, encoder=None, gap:int=10, bs:int=32) -> dict: # frames (C,T,3,H,W)
+def pose_pairs(frames, # (C,T,3,H,W) C clips of T frames, in [-1,1]
+               face3d, # the 3DDFA_V2 regressor
+               latents=None, # (C,T,n_latent,d) their W+, or
+               encoder=None, # an encoder that makes them (FrEN)
+               gap:int=10, # frames apart
+               bs:int=32, # batch size
+              ) -> dict:
     "Training pairs `gap` frames apart: dict(x (N,62), w1 (N,n_latent,d), target (N,3,H,W)); `latents` (C,T,…) or an `encoder`"
     C, T = frames.shape[:2]
     if T <= gap: raise V2SError(f"clips of {T} frames have no pairs {gap} frames apart: use longer clips or a smaller gap")
@@ -69,8 +83,17 @@ def pose_pairs(frames, face3d, latents=None, encoder=None, gap:int=10, bs:int=32
     x = pose_features({k: pick(v, 0) for k, v in p.items()}, {k: pick(v, gap) for k, v in p.items()})
     return dict(x=x, w1=pick(latents, 0), target=pick(frames, gap))
 
-def train_pose_editor(G, pairs:dict, loss=None, scale=None, n_iters:int=500, bs:int=8, lr:float=1e-4, hidden:int=512,
-                      seed:int=0, progress:bool=True) -> tuple:
+def train_pose_editor(G, # the generator (frozen)
+                      pairs:dict, # from `pose_pairs`
+                      loss=None, # images (rendered, target) -> scalar (default: L2)
+                      scale=None, # the MLP's input scale (`feature_scale`)
+                      n_iters:int=500, # iterations
+                      bs:int=8, # pairs per iteration
+                      lr:float=1e-4, # Adam's learning rate
+                      hidden:int=512, # the MLP's hidden width
+                      seed:int=0, # seeds the initialisation and the batches
+                      progress:bool=True, # a progress bar
+                     ) -> tuple:
     "Train the pose/expression MLP on `pose_pairs`; returns (PoseMLP, per-iteration losses)"
     dev = next(G.parameters()).device
     torch.manual_seed(seed)
@@ -86,14 +109,21 @@ def train_pose_editor(G, pairs:dict, loss=None, scale=None, n_iters:int=500, bs:
         log.append(l.item())
     return mlp.eval().requires_grad_(False), log
 
-def save_pose_editor(path, mlp:PoseMLP, profile:str, meta:dict|None=None):
+def save_pose_editor(path, # the file to write
+                     mlp:PoseMLP, # the trained MLP
+                     profile:str, # the profile it belongs to
+                     meta:dict|None=None, # more to store with it
+                    ):
     "Write a trained `PoseMLP` with its sizes and the profile it belongs to"
     hidden = mlp.net[0].out_features
     torch.save({'model': mlp.state_dict(), 'hidden': hidden, 'n_latent': mlp.n_latent, 'style_dim': mlp.style_dim,
                 'profile': profile, **(meta or {})}, path)
 
 # %% ../../nbs/13_edit_pose.ipynb #ec042f66
-def load_pose_editor(path, profile:str, device='cpu') -> PoseMLP:
+def load_pose_editor(path, # a file from `save_pose_editor`
+                     profile:str, # the profile it must belong to
+                     device='cpu', # where it goes
+                    ) -> PoseMLP:
     "A `PoseMLP` saved by `save_pose_editor`, refused if it was trained for another profile"
     d = torch.load(path, map_location='cpu', weights_only=True)
     if d.get('profile') != profile: raise V2SError(f"pose editor '{path}' was trained for profile {d.get('profile')!r}, not {profile!r}")
@@ -104,13 +134,24 @@ def load_pose_editor(path, profile:str, device='cpu') -> PoseMLP:
 # %% ../../nbs/13_edit_pose.ipynb #81e9238c
 class PoseEdit(Edit):
     "Rotate the head by (yaw, pitch, roll) degrees (each a number or keyframes) and/or change the expression, through a trained `PoseMLP`"
-    def __init__(self, mlp:PoseMLP, yaw=0., pitch=0., roll=0., expression=None, rotations=None, strength=1.):
+    def __init__(self,
+                 mlp:PoseMLP, # the trained pose/expression MLP
+                 yaw=0., # degrees, or keyframes {frame: degrees}
+                 pitch=0., # degrees, or keyframes
+                 roll=0., # degrees, or keyframes
+                 expression=None, # (10,) change of 3DDFA_V2's expression coefficients β
+                 rotations=None, # (T,3,3) each frame's head rotation (3DDFA_V2), so turns are about the head's own pose
+                 strength=1., # a number or keyframes
+                ):
         self.mlp, self.yaw, self.pitch, self.roll, self.strength = mlp, yaw, pitch, roll, strength
         for a in (yaw, pitch, roll): strength_curve(a, [0])                 # a bad angle fails here, not at render time
         self.expression = torch.zeros(10) if expression is None else torch.as_tensor(expression, dtype=torch.float32).reshape(-1)
         if len(self.expression) != 10: raise V2SError(f"expression has 10 coefficients (3DDFA_V2's β), got {len(self.expression)}")
         self.rotations = None if rotations is None else torch.as_tensor(np.asarray(rotations), dtype=torch.float32)
-    def features(self, k, frames=None): # (T,), absolute frame indices (T,) -> (T,62)
+    def features(self,
+                 k, # (T,) strength at each frame
+                 frames=None, # (T,) absolute frame indices
+                ): # -> (T,62)
         T = len(k)
         frames = torch.arange(T) if frames is None else torch.as_tensor(frames).cpu()
         if self.rotations is None: R1 = torch.eye(3).expand(T, 3, 3)
@@ -121,18 +162,34 @@ class PoseEdit(Edit):
         Rd = rotation_from_angles(k[:, None].cpu() * angles)
         beta = k[:, None].cpu() * self.expression * self.mlp.scale[40:50].cpu()
         return torch.cat([torch.zeros(T, 40), beta, (Rd @ R1 - R1).flatten(1), torch.zeros(T, 3)], 1)
-    def w_delta(self, latents, k, frames=None):
+    def w_delta(self,
+                latents, # W+ (T,n_latent,d)
+                k, # (T,) strength at each frame
+                frames=None, # (T,) absolute frame indices
+               ):
         dev = next(self.mlp.parameters()).device
         return self.mlp(self.features(k, frames).to(dev)).to(latents)
     def describe(self): return dict(edit='pose', yaw=self.yaw, pitch=self.pitch, roll=self.roll, expression=self.expression.tolist(), strength=self.strength)
 
-def edit_pose(latents, mlp:PoseMLP, yaw:float=0., pitch:float=0., roll:float=0., expression=None, rotations=None, strength=1.):
+def edit_pose(latents, # W+ (T,n_latent,d)
+              mlp:PoseMLP, # the trained MLP
+              yaw:float=0., # degrees (or keyframes)
+              pitch:float=0., # degrees (or keyframes)
+              roll:float=0., # degrees (or keyframes)
+              expression=None, # (10,) change of β
+              rotations=None, # (T,3,3) the frames' head rotations
+              strength=1., # a number or keyframes
+             ):
     "The latents (T,n_latent,d) with one pose/expression edit applied to every frame"
     return apply_edits(latents, [PoseEdit(mlp, yaw, pitch, roll, expression, rotations, strength)])
 
 # %% ../../nbs/13_edit_pose.ipynb #8ebbdc25
 @torch.no_grad()
-def pose_response(G, latents, mlp:PoseMLP, face3d, yaws=(-15., 15.),
+def pose_response(G, # the generator
+                  latents, # W+ (N,n_latent,d) of the frames to turn
+                  mlp:PoseMLP, # the pose MLP
+                  face3d, # 3DDFA_V2, which measures the turn
+                  yaws=(-15., 15.), # the yaws asked for, degrees
                   identity=None): # a function (edited images, unedited images) -> identity cosine, e.g. from `metrics.identity_similarity`
     "3DDFA_V2-measured yaw change of the rendered frames per requested yaw: mean, mean |error|, max |error| (degrees); the lowest identity cosine"
     yaw = lambda images: batched(lambda x: face3d(x)['angles'][:, 0], images, 32, next(face3d.parameters()).device)

@@ -34,7 +34,8 @@ def _check_limit(what, values):
         raise V2SError(f"{what} {worst:g}{unit} is beyond what the editors were trained for (at most ±{lim:g}{unit}); ask for less")
 
 # %% ../../nbs/15a_edit_spec.ipynb #4ffa08e8
-def check_spec(spec:dict|None) -> dict:
+def check_spec(spec:dict|None, # an edit spec (see above); None: no edits
+              ) -> dict:
     "Validate an edit spec and return it in normal form (amounts: floats or {frame: value}); zero edits are dropped"
     if spec is None: return {}
     if not isinstance(spec, dict): raise V2SError(f"an edit spec is a mapping like {{'age': 20, 'yaw': 15}}, not {type(spec).__name__}")
@@ -70,7 +71,8 @@ def check_spec(spec:dict|None) -> dict:
     return {k: v for k, v in out.items() if v != 0.}
 
 # %% ../../nbs/15a_edit_spec.ipynb #f6ac4919
-def load_spec(path) -> dict:
+def load_spec(path, # a JSON or YAML file
+             ) -> dict:
     "Read an edit spec from a JSON or YAML file (checked)"
     path = Path(path)
     if not path.is_file(): raise V2SError(f"edit spec '{path}' does not exist")
@@ -85,11 +87,17 @@ def load_spec(path) -> dict:
     except V2SError as e: raise V2SError(f"edit spec '{path}': {e}") from None
 
 # %% ../../nbs/15a_edit_spec.ipynb #df22e205
-def needs(spec:dict) -> set:
+def needs(spec:dict, # a checked spec
+         ) -> set:
     "Which editor models a checked spec needs: a subset of {'pose', 'age'}"
     return ({'pose'} if spec.keys() & {'yaw', 'pitch', 'roll', 'expression'} else set()) | ({'age'} if 'age' in spec else set())
 
-def load_edit_models(profile, G, roles=('pose', 'age'), weights_dir=None, device='cpu') -> dict:
+def load_edit_models(profile, # a profile name or `Profile`
+                     G, # its generator
+                     roles=('pose', 'age'), # the models to load (`needs(spec)`)
+                     weights_dir=None, # where to look for them first
+                     device='cpu', # where they go
+                    ) -> dict:
     "The profile's pose MLP and/or age direction: {'pose': PoseMLP, 'age': (n_latent, style_dim)}"
     p, out = get_profile(profile), {}
     for role in roles:
@@ -108,7 +116,12 @@ def _value_strength(v) -> tuple:
     "A spec amount as (value, strength): a number is the edit's own amount; keyframes become its strength over unit amount"
     return (v, 1.) if isinstance(v, float) else (1., v)
 
-def build_edits(spec:dict, G, models:dict, rotations=None, stds=None) -> list:
+def build_edits(spec:dict, # a checked spec
+                G, # the generator
+                models:dict, # `load_edit_models`' output
+                rotations=None, # (T,3,3) the frames' head rotations, for pose edits
+                stds=None, # `style_std(G)`, when already measured
+               ) -> list:
     "The `Edit` objects of a checked spec, in the order age, pose, appearance, StyleSpace (order does not change the result); `stds`: `style_std(G)` if known"
     edits = []
     if 'age' in spec: edits.append(AgeEdit(models['age'], *_value_strength(spec['age'])))
