@@ -256,7 +256,8 @@ def _cmd_bench(a):
                                      e2e_frames=a.e2e_frames, methods=[m for m in methods if m in ('psp', 'e4e')], progress=not a.quiet)))
 
 # %% ../nbs/19_cli.ipynb #52937842
-def main(argv=None) -> int:
+def main(argv=None, # the arguments (default: the command line's)
+        ) -> int:
     "Entry point of the `v2s` command"
     args = build_parser().parse_args(argv)
     warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')   # said by a dependency at import, not actionable

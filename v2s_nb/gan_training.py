@@ -22,16 +22,32 @@ __all__ = ['EqualConv2d', 'ConvLayer', 'ResBlock', 'Discriminator', 'diff_augmen
 # %% ../nbs/05a_gan_training.ipynb #c1efb3ed
 class EqualConv2d(nn.Module):
     "Conv with the equalised learning rate (weights scaled at run time)"
-    def __init__(self, in_ch:int, out_ch:int, kernel_size:int, stride:int=1, padding:int=0, bias:bool=True):
+    def __init__(self,
+                 in_ch:int, # input channels
+                 out_ch:int, # output channels
+                 kernel_size:int, # kernel side
+                 stride:int=1, # stride
+                 padding:int=0, # zero padding
+                 bias:bool=True, # with a bias
+                ):
         super().__init__()
         self.weight = nn.Parameter(torch.randn(out_ch, in_ch, kernel_size, kernel_size))
         self.scale, self.stride, self.padding = 1 / math.sqrt(in_ch * kernel_size ** 2), stride, padding
         self.bias = nn.Parameter(torch.zeros(out_ch)) if bias else None
-    def forward(self, x): return F.conv2d(x, self.weight * self.scale, self.bias, self.stride, self.padding)
+    def forward(self, x): # (N,in_ch,H,W) -> (N,out_ch,H',W')
+        return F.conv2d(x, self.weight * self.scale, self.bias, self.stride, self.padding)
 
 class ConvLayer(nn.Sequential):
     "rosinality's ConvLayer: [blur] → equal conv (stride 2 when downsampling) → [fused leaky ReLU]"
-    def __init__(self, in_ch, out_ch, kernel_size, downsample=False, blur_kernel=(1, 3, 3, 1), bias=True, activate=True):
+    def __init__(self,
+                 in_ch, # input channels
+                 out_ch, # output channels
+                 kernel_size, # kernel side
+                 downsample=False, # blur, then a stride-2 conv
+                 blur_kernel=(1, 3, 3, 1), # the blur's taps
+                 bias=True, # a bias (when not activated: the activation has its own)
+                 activate=True, # a fused leaky ReLU after
+                ):
         layers = []
         if downsample:
             p = len(blur_kernel) - 2 + (kernel_size - 1)
@@ -42,16 +58,25 @@ class ConvLayer(nn.Sequential):
         super().__init__(*layers)
 
 class ResBlock(nn.Module):
-    def __init__(self, in_ch, out_ch, blur_kernel=(1, 3, 3, 1)):
+    def __init__(self,
+                 in_ch, # input channels
+                 out_ch, # output channels (at half the resolution)
+                 blur_kernel=(1, 3, 3, 1), # the downsampling blur's taps
+                ):
         super().__init__()
         self.conv1, self.conv2 = ConvLayer(in_ch, in_ch, 3), ConvLayer(in_ch, out_ch, 3, downsample=True)
         self.skip = ConvLayer(in_ch, out_ch, 1, downsample=True, activate=False, bias=False)
-    def forward(self, x): return (self.conv2(self.conv1(x)) + self.skip(x)) / math.sqrt(2)
+    def forward(self, x): # (N,in_ch,H,W) -> (N,out_ch,H/2,W/2)
+        return (self.conv2(self.conv1(x)) + self.skip(x)) / math.sqrt(2)
 
 # %% ../nbs/05a_gan_training.ipynb #1a2f4f22
 class Discriminator(nn.Module):
     "StyleGAN2 residual discriminator, rosinality's parameter names (`convs.*`, `final_conv`, `final_linear`)"
-    def __init__(self, size:int, channels:dict, stddev_group:int=4):
+    def __init__(self,
+                 size:int, # input side, px
+                 channels:dict, # {resolution: channels}
+                 stddev_group:int=4, # images per minibatch-standard-deviation group
+                ):
         super().__init__()
         ch = {int(k): v for k, v in channels.items()}
         convs, log = [ConvLayer(3, ch[size], 1)], int(math.log2(size))
@@ -73,7 +98,9 @@ class Discriminator(nn.Module):
         return self.final_linear(self.final_conv(out).flatten(1))
 
 # %% ../nbs/05a_gan_training.ipynb #7be14cd1
-def diff_augment(x, policy:str='color,translation,cutout'):
+def diff_augment(x, # images (N,3,H,W) in [-1,1]
+                 policy:str='color,translation,cutout', # the augmentations, comma-separated
+                ):
     "DiffAugment (Zhao et al. 2020) on (N,3,H,W) in [-1,1]"
     n, dev = x.shape[0], x.device
     if 'color' in policy:
@@ -97,7 +124,13 @@ def diff_augment(x, policy:str='color,translation,cutout'):
     return x
 
 # %% ../nbs/05a_gan_training.ipynb #887d2013
-def face_images(videos=(), photos=(), size:int=64, holdout:float=0.2, min_face:int=48, progress:bool=True) -> tuple:
+def face_images(videos=(), # video files (split in time)
+                photos=(), # photo files (all to the training set)
+                size:int=64, # crop side, px
+                holdout:float=0.2, # the share at the end of each video held out
+                min_face:int=48, # photos' faces smaller than this (px) are skipped
+                progress:bool=True, # progress bars
+               ) -> tuple:
     "(train, held_out) uint8 (N,size,size,3) face crops from `videos` (split in time) and `photos` (all to train)"
     from v2s_nb.faces import make_detector, MediaPipeDetector, track_faces, iter_crops, crop_affine, crop_face, to_css
     from PIL import Image
@@ -120,7 +153,11 @@ def face_images(videos=(), photos=(), size:int=64, holdout:float=0.2, min_face:i
 def _requires_grad(m, flag): 
     for p in m.parameters(): p.requires_grad_(flag)
 
-def sample_grid(G, z, path=None, nrow:int=8):
+def sample_grid(G, # the generator
+                z, # (N,style_dim) latents
+                path=None, # a PNG to write
+                nrow:int=8, # images per row
+               ):
     "Render `z` with G (stored noise) into one uint8 grid image; save it as PNG if `path`"
     with torch.no_grad(): img = G([z.to(G.input.input.device)], randomize_noise=False)[0].float().clamp(-1, 1)
     f = images_to_frames(img); n, h, w, _ = f.shape; ncol = min(nrow, n); nr = math.ceil(n / ncol)
@@ -134,8 +171,19 @@ def sample_grid(G, z, path=None, nrow:int=8):
 # %% ../nbs/05a_gan_training.ipynb #0c823b97
 class GANTrainer:
     "StyleGAN2 training state: G, G_ema, D, optimisers, step; `step()` does one D and one G update"
-    def __init__(self, profile='mini', batch:int=32, lr:float=0.002, r1:float=0.05, r1_every:int=16, mixing:float=0.9,
-                 ema_kimg:float=10., augment:str='color,translation,cutout', fused:bool=False, device=None, seed:int=0):
+    def __init__(self,
+                 profile='mini', # the profile whose generator is trained
+                 batch:int=32, # images per step
+                 lr:float=0.002, # Adam's learning rate (D's is scaled for lazy R1)
+                 r1:float=0.05, # R1 weight γ
+                 r1_every:int=16, # lazy R1 interval
+                 mixing:float=0.9, # style-mixing probability
+                 ema_kimg:float=10., # EMA half-life, thousands of images
+                 augment:str='color,translation,cutout', # DiffAugment policy
+                 fused:bool=False, # the modulated convs' form (see `05_stylegan`)
+                 device=None, # where to train
+                 seed:int=0, # seeds everything
+                ):
         p = get_profile(profile); self.profile, self.device = p.name, get_device(device)
         seed_everything(seed)
         if self.device.type == 'cuda': torch.backends.cudnn.benchmark = True
@@ -150,7 +198,8 @@ class GANTrainer:
         self.n_step, self.log = 0, []
         self.amp = self.device.type == 'cuda'
     def _autocast(self): return torch.autocast('cuda', dtype=torch.bfloat16, enabled=self.amp)
-    def save(self, path):
+    def save(self, path): # the checkpoint file
+        "Write the checkpoint atomically"
         with atomic_path(path) as tmp: torch.save(self.state_dict(), tmp)
 
 # %% ../nbs/05a_gan_training.ipynb #c3072931
@@ -161,7 +210,9 @@ def _z(self:GANTrainer, n): # z for one batch: one or (style mixing) two
     return [z]
 
 @patch
-def step(self:GANTrainer, real) -> dict: # real (B,3,S,S) in [-1,1]
+def step(self:GANTrainer,
+         real, # real images (B,3,S,S) in [-1,1]
+        ) -> dict:
     "One D update (with lazy R1) and one G update; returns the losses as 0-d tensors"
     real, n, aug = real.to(self.device, non_blocking=True), real.shape[0], lambda x: diff_augment(x, self.augment)
     _requires_grad(self.G, False); _requires_grad(self.D, True)
@@ -195,7 +246,9 @@ def state_dict(self:GANTrainer) -> dict:
 
 # %% ../nbs/05a_gan_training.ipynb #fa8eefe5
 @patch
-def load_state_dict(self:GANTrainer, sd):
+def load_state_dict(self:GANTrainer,
+                    sd, # what `state_dict` returned
+                   ):
     if sd.get('profile') != self.profile:
         raise V2SError(f"checkpoint is for profile {sd.get('profile')!r}, not {self.profile!r}: pass the same --profile or another --out")
     self.G.load_state_dict(sd['g']); self.G_ema.load_state_dict(sd['g_ema']); self.D.load_state_dict(sd['d'])
@@ -204,7 +257,10 @@ def load_state_dict(self:GANTrainer, sd):
     set_rng_state(sd['rng'])
 
 @patch
-def export_generator(self:GANTrainer, path, half:bool=True) -> Path:
+def export_generator(self:GANTrainer,
+                     path, # the file to write
+                     half:bool=True, # fp16 weights
+                    ) -> Path:
     "The EMA generator as a rosinality-style checkpoint {'g_ema', 'latent_avg'} (fp16 weights by default)"
     sd = {k: (v.half() if half and v.is_floating_point() else v).cpu() for k, v in self.G_ema.state_dict().items()}
     with torch.no_grad(): avg = self.G_ema.mean_latent(8192)[0].cpu()
@@ -212,7 +268,8 @@ def export_generator(self:GANTrainer, path, half:bool=True) -> Path:
     return Path(path)
 
 # %% ../nbs/05a_gan_training.ipynb #1800be25
-def load_face_array(data) -> np.ndarray:
+def load_face_array(data, # a `.npy` array of images or a curated folder
+                   ) -> np.ndarray:
     "uint8 (N,S,S,3) training images from a `.npy` file or a curated folder (`v2s curate`)"
     p = Path(data)
     if p.suffix == '.npy' and p.is_file(): return np.load(p, mmap_mode='r')
@@ -223,8 +280,18 @@ def load_face_array(data) -> np.ndarray:
     raise V2SError(f"training data '{data}' is neither a .npy array of images nor a curated folder")
 
 # %% ../nbs/05a_gan_training.ipynb #0a4f598c
-def train_gan(data, out, profile='mini', steps:int=10_000, batch:int=32, resume:bool=False, ckpt_every:int=2000,
-              sample_every:int=1000, time_limit:float|None=None, device=None, progress:bool=True, **kw) -> GANTrainer:
+def train_gan(data, # the training images (`load_face_array`)
+              out, # folder for checkpoint, samples and the exported generator
+              profile='mini', # the profile whose generator is trained
+              steps:int=10_000, # steps in all
+              batch:int=32, # images per step
+              resume:bool=False, # carry on from `out/checkpoint.pt`
+              ckpt_every:int=2000, # steps between checkpoints
+              sample_every:int=1000, # steps between sample grids
+              time_limit:float|None=None, # stop (with a checkpoint) after this many seconds
+              device=None, # where to train
+              progress:bool=True, # a progress bar
+              **kw) -> GANTrainer:
     "Train the `profile` generator on `data` into `out` (checkpoint.pt with the loss log, samples_*.png, generator.pt)"
     imgs = load_face_array(data)
     if len(imgs) < batch: raise V2SError(f"training data '{data}' has {len(imgs)} images, fewer than one batch ({batch})")

@@ -21,11 +21,18 @@ def _hook(task:str) -> str:
     if task not in RESTORE_TASKS: raise V2SError(f"unknown restoration task '{task}': use {' or '.join(RESTORE_TASKS)}")
     return RESTORE_TASKS[task]
 
-def degrade(images, task:str): # (N,3,H,W) in [-1,1]
+def degrade(images, # (N,3,H,W) in [-1,1]
+            task:str, # 'colorize' or 'sr4'
+           ):
     "What the encoder of `task` is given: the grayscale or the 4×-downscaled-and-upscaled frames"
     return DEGRADATIONS[_hook(task)](images)
 
-def train_restorer(task:str, frames:tuple, out, profile='tiny', pairs:tuple|None=None, **kw) -> dict:
+def train_restorer(task:str, # 'colorize' or 'sr4'
+                   frames:tuple, # (train, valid) frame datasets
+                   out, # the output folder
+                   profile='tiny', # the profile
+                   pairs:tuple|None=None, # (train, valid) frame-pair datasets: train ViEN too
+                   **kw) -> dict:
     "Train FrEN of `task` on degraded inputs (`frames` = train, valid datasets), then ViEN from it if `pairs` (train, valid pair datasets) are given"
     hook, out = _hook(task), Path(out)/task
     fren = train_encoder('fren', *frames, out, profile, degrade=hook, **kw).model.eval().requires_grad_(False)
@@ -35,13 +42,22 @@ def train_restorer(task:str, frames:tuple, out, profile='tiny', pairs:tuple|None
     return models
 
 @torch.no_grad()
-def restore_clip(images, G, fren, vien=None): # (T,3,H,W) degraded, in [-1,1] -> (T,3,size,size)
+def restore_clip(images, # (T,3,H,W) degraded frames in [-1,1]
+                 G, # the generator
+                 fren, # the task's FrEN
+                 vien=None, # the task's ViEN (None: FrEN frame by frame)
+                ): # -> (T,3,size,size)
     "Encode a degraded clip with the task's encoders (ViEN when given, else FrEN frame by frame) and render it"
     lat = torch.stack(list(VideoEncoder(fren, vien).encode(images))) if vien is not None else fren(images)
     return render_edited(G, lat)
 
 # %% ../nbs/16_restore.ipynb #601aa737
-def load_restorer(task:str, folder, G, profile='mini', device='cpu'):
+def load_restorer(task:str, # 'colorize' or 'sr4'
+                  folder, # where `tools/train_baselines.py` wrote it
+                  G, # the generator
+                  profile='mini', # the profile
+                  device='cpu', # where it goes
+                 ):
     "The FrEN that `tools/train_baselines.py` fine-tuned for `task` into `folder`, frozen"
     _hook(task); f = Path(folder)/f'{task}.pt'
     if not f.is_file(): raise V2SError(f"{f} does not exist: train it with `python tools/train_baselines.py {folder} --only {task}`")

@@ -37,8 +37,17 @@ def _slider(desc, lo, hi, step, cls):
 # %% ../nbs/18_widgets.ipynb #55238dbd
 class VideoEditor:
     "An ipywidgets editor of a video (encoded first into `out`) or of a finished job folder"
-    def __init__(self, source, out=None, profile=DEFAULT_PROFILE, device=None, weights_dir=None, crop:str='track',
-                 detector='auto', preview_size:int=192, debounce:float=0.3, progress:bool=True,
+    def __init__(self,
+                 source, # a video file, or a finished job's folder
+                 out=None, # the job folder for a video (default: `<video stem>_v2s` beside it)
+                 profile=DEFAULT_PROFILE, # the models
+                 device=None, # 'cpu', 'cuda', …
+                 weights_dir=None, # where to look for weight files first
+                 crop:str='track', # 'track' or 'center', as in `edit_video`
+                 detector='auto', # the face detector
+                 preview_size:int=192, # side of the preview's pictures, px
+                 debounce:float=0.3, # seconds a slider must rest before the preview updates
+                 progress:bool=True, # progress bars
                  tune:int|None=None): # per-clip tuning steps when `source` is a video (`edit_video`'s `tune`; None: the profile's default)
         source = Path(source)
         if source.is_dir(): job = source
@@ -142,7 +151,10 @@ def _changed(self:VideoEditor, change=None):
 
 @patch
 @torch.no_grad()
-def preview_frame(self:VideoEditor, t:int|None=None, spec:dict|None=None) -> np.ndarray: # -> uint8 (size, 2·size, 3)
+def preview_frame(self:VideoEditor,
+                  t:int|None=None, # the frame (default: the scrubber's)
+                  spec:dict|None=None, # the edits (default: the sliders')
+                 ) -> np.ndarray: # uint8 (size, 2·size, 3)
     "Input crop and edited face of frame `t`, side by side (the edit composited into the crop as `v2s render` does into the frame)"
     t = self.frame.value if t is None else t
     spec = self.spec if spec is None else check_spec(spec)
@@ -169,7 +181,10 @@ def refresh(self:VideoEditor):
     except V2SError as e: self.status.value = f'<small style="color:#b00">{e}</small>'
 
 @patch
-def render(self:VideoEditor, out=None, progress:bool=True) -> dict:
+def render(self:VideoEditor,
+           out=None, # where the video goes (default: the job folder)
+           progress:bool=True, # a progress bar in the editor
+          ) -> dict:
     "Render the whole video with the current edits (into the job folder, or `out`); shows progress in the editor"
     with self.log:
         rep = render_job(self.job, out, self.spec, device=self.device, weights_dir=self.weights_dir, progress=progress)
