@@ -31,7 +31,9 @@ def to_grayscale(x): # (N,3,H,W) in [-1,1]
     "Luminance (BT.601), repeated over the three channels"
     return luminance(x).expand_as(x).contiguous()
 
-def down_up(x, factor:int=4):
+def down_up(x, # images (N,3,H,W) in [-1,1]
+            factor:int=4, # the downscaling factor
+           ):
     "Bicubic down by `factor`, then back up: the low-resolution input of 4× super-resolution"
     h, w = x.shape[-2:]
     small = F.interpolate(x, size=(h // factor, w // factor), mode='bicubic', antialias=True, align_corners=False)
@@ -42,8 +44,16 @@ DEGRADATIONS = {'none': lambda x: x, 'gray': to_grayscale, 'sr4': down_up}
 # %% ../nbs/09_training.ipynb #6f46af49
 class SyntheticClips(Dataset):
     "Clips rendered by `G` along smooth latent paths; items are frames (`pairs=False`) or (frame_t, frame_{t-1}) pairs"
-    def __init__(self, G, n_clips:int=8, n_frames:int=16, seed:int=0, pairs:bool=False, drift:float=0.5, noise:float=0.,
-                 truncation:float=1.):
+    def __init__(self,
+                 G, # the generator that renders the clips
+                 n_clips:int=8, # clips
+                 n_frames:int=16, # frames per clip
+                 seed:int=0, # seeds the latent paths and the noise
+                 pairs:bool=False, # items are (frame t, frame t-1) pairs instead of frames
+                 drift:float=0.5, # how far the low entries walk from one random face towards another
+                 noise:float=0., # std of Gaussian noise added to the frames
+                 truncation:float=1., # ψ of the random faces
+                ):
         gen = torch.Generator().manual_seed(seed)
         with torch.no_grad():
             avg = getattr(G, 'latent_avg', None) if truncation != 1 else 0
@@ -65,7 +75,15 @@ class SyntheticClips(Dataset):
 
 class IterationSampler(Sampler):
     "Batch `i` of random indices drawn from a generator seeded with (seed, i); process `rank` of `world` takes its share"
-    def __init__(self, n_items:int, bs:int, n_iters:int, start:int=0, seed:int=0, rank:int=0, world:int=1):
+    def __init__(self,
+                 n_items:int, # dataset size
+                 bs:int, # batch size (over all processes)
+                 n_iters:int, # iterations in all
+                 start:int=0, # the first iteration (a resume's)
+                 seed:int=0, # seeds every batch with (seed, iteration)
+                 rank:int=0, # this process
+                 world:int=1, # processes
+                ):
         self.n_items, self.bs, self.n_iters, self.start, self.seed, self.rank, self.world = n_items, bs, n_iters, start, seed, rank, world
     def __len__(self): return max(self.n_iters - self.start, 0)
     def __iter__(self):
@@ -84,7 +102,16 @@ class _Task(Dataset):
             cur, prev = item; return self.degrade(cur[None])[0], self.degrade(prev[None])[0], cur
         return self.degrade(item[None])[0], item
 
-def make_dataloaders(train_ds, valid_ds, bs:int, n_iters:int, start:int=0, seed:int=0, degrade:str='none', rank:int=0, world:int=1) -> DataLoaders:
+def make_dataloaders(train_ds, # training items (frames, or frame pairs for ViEN)
+                     valid_ds, # validation items
+                     bs:int, # batch size
+                     n_iters:int, # iterations in all
+                     start:int=0, # the first iteration (a resume's)
+                     seed:int=0, # seeds the batches
+                     degrade:str='none', # what the encoder is given: 'none', 'gray' or 'sr4' (`DEGRADATIONS`)
+                     rank:int=0, # this process
+                     world:int=1, # processes
+                    ) -> DataLoaders:
     "fastai DataLoaders: `n_iters - start` training batches (iteration-seeded) and one pass over `valid_ds`"
     if degrade not in DEGRADATIONS: raise V2SError(f"unknown degradation {degrade!r}: use one of {', '.join(DEGRADATIONS)}")
     tr, va = _Task(train_ds, degrade), _Task(valid_ds, degrade)
@@ -94,13 +121,21 @@ def make_dataloaders(train_ds, valid_ds, bs:int, n_iters:int, start:int=0, seed:
 # %% ../nbs/09_training.ipynb #6a88c083
 class RenderLoss(Frozen):
     "fastai loss: render the predicted W+ with the frozen generator (stored noise) and apply Eq. 6 against the target"
-    def __init__(self, G, loss:Video2StyleGANLoss):
-        super().__init__(); self.G, self.loss = G, loss; self.freeze()
+    def __init__(self,
+                 G, # the generator (frozen)
+                 loss:Video2StyleGANLoss, # Eq. 6
+                ):
+        super().__init__()
+        self.G, self.loss = G, loss
+        self.freeze()
     @property
     def weights(self) -> LossWeights: return self.loss.weights
     @weights.setter
     def weights(self, w): self.loss.weights = w
-    def forward(self, w, target):
+    def forward(self,
+                w, # predicted W+ (B,n_latent,d)
+                target, # the frames (B,3,H,W) in [-1,1]
+               ):
         img = self.G.render(w)
         if img.shape[-1] != target.shape[-1]: img = resize(img, target.shape[-1])
         return self.loss(img, target)
@@ -108,7 +143,12 @@ class RenderLoss(Frozen):
 class TwoStage(Callback):
     "Stage 1 weights for the first `n1` iterations, stage 2 after (§3.4); counts iterations across resumes"
     order = -5
-    def __init__(self, n1:int, stage1:LossWeights=STAGE1, stage2:LossWeights=STAGE2, start:int=0):
+    def __init__(self,
+                 n1:int, # iterations of stage 1
+                 stage1:LossWeights=STAGE1, # its λ's
+                 stage2:LossWeights=STAGE2, # stage 2's λ's
+                 start:int=0, # iterations already done (a resume's)
+                ):
         self.n1, self.stage1, self.stage2, self.iteration, self.history = n1, stage1, stage2, start, []
     @property
     def stage(self) -> int: return 1 if self.iteration < self.n1 else 2
@@ -122,7 +162,10 @@ class TwoStage(Callback):
 class PrevLatent(Callback):
     "ViEN's input: replaces the previous frame in the batch by its latent from the frozen FrEN (kept outside learn.model)"
     order = -10
-    def __init__(self, fren:FrEN, mode:str='fren'):
+    def __init__(self,
+                 fren:FrEN, # the trained, frozen FrEN
+                 mode:str='fren', # 'fren': its latent of the previous frame; 'self': ViEN's own step from it
+                ):
         if mode not in ('fren', 'self'): raise V2SError(f"previous latents come from 'fren' or 'self', not {mode!r}")
         self.fren, self.mode = fren.eval().requires_grad_(False), mode
     def before_batch(self):
@@ -138,7 +181,11 @@ class PrevLatent(Callback):
 class CSVLog(Callback):
     "One row per training iteration: iteration, stage, loss, each loss term, seconds"
     order = 60
-    def __init__(self, path, stages:TwoStage): self.path, self.stages, self.t0 = Path(path), stages, None
+    def __init__(self,
+                 path, # the CSV file
+                 stages:TwoStage, # the stage switch (its iteration count)
+                ):
+        self.path, self.stages, self.t0 = Path(path), stages, None
     def before_fit(self):
         self.on = _is_main()
         if not self.on: return
@@ -175,14 +222,21 @@ def _unwrap(m): return getattr(m, 'module', m)
 class Distributed(Callback):
     "Data-parallel training with Accelerate (`accelerate launch`): wraps `learn.model` in DDP for the fit"
     order = -20
-    def __init__(self, accelerator): self.acc = accelerator
+    def __init__(self, accelerator): # an `accelerate.Accelerator`
+        self.acc = accelerator
     def before_fit(self): self.learn.model = self.acc.prepare(self.learn.model)
     def after_fit(self): self.learn.model = self.acc.unwrap_model(self.learn.model)
 
 class Checkpoint(Callback):
     "Save everything needed to resume every `every` iterations and at the end, atomically"
     order = 70
-    def __init__(self, path, every:int, stages:TwoStage, meta:dict): self.path, self.every, self.stages, self.meta = Path(path), every, stages, meta
+    def __init__(self,
+                 path, # the checkpoint file
+                 every:int, # iterations between checkpoints
+                 stages:TwoStage, # the stage switch (its iteration count)
+                 meta:dict, # the run's settings, stored with it
+                ):
+        self.path, self.every, self.stages, self.meta = Path(path), every, stages, meta
     def save(self):
         if not _is_main(): return
         sd = dict(self.meta, iteration=self.stages.iteration, stage=self.stages.stage, model=_unwrap(self.learn.model).state_dict(),
@@ -193,7 +247,10 @@ class Checkpoint(Callback):
     def after_fit(self): self.save()
 
 # %% ../nbs/09_training.ipynb #9f139657
-def default_loss(profile, terms=('l2', 'lpips', 'landmarks', 'dense'), weights_dir=None) -> Video2StyleGANLoss:
+def default_loss(profile, # the profile (its generator's size)
+                 terms=('l2', 'lpips', 'landmarks', 'dense'), # the terms to build
+                 weights_dir=None, # where to look for their weights first
+                ) -> Video2StyleGANLoss:
     "Eq. 6 with the requested terms built (LPIPS vgg+alex, FAN landmarks, 3DDFA dense mesh)"
     from v2s_nb import losses
     kw = {}
@@ -210,9 +267,26 @@ def _check_resume(sd, meta, path):
             raise V2SError(f"checkpoint '{path}' is for {k} {sd.get(k)!r}, not {meta[k]!r}: use the matching --profile/role or another --out")
 
 # %% ../nbs/09_training.ipynb #296acce0
-def train_encoder(role:str, train_ds, valid_ds, out, profile='tiny', n_iters:int=1000, n1:int|None=None, bs:int=8, lr:float=1e-4,
-                  ckpt_every:int=500, resume:bool=False, G=None, loss=None, fren:FrEN|None=None, prev:str='fren',
-                  degrade:str='none', seed:int=0, device=None, progress:bool=True) -> Learner:
+def train_encoder(role:str, # 'fren' or 'vien'
+                  train_ds, # training items: frames (FrEN) or frame pairs (ViEN)
+                  valid_ds, # validation items
+                  out, # folder for `<role>.ckpt`, `<role>_log.csv` and `<role>.pt`
+                  profile='tiny', # the profile
+                  n_iters:int=1000, # iterations in all
+                  n1:int|None=None, # iterations of stage 1 (default: half of them)
+                  bs:int=8, # batch size
+                  lr:float=1e-4, # Ranger's learning rate
+                  ckpt_every:int=500, # iterations between checkpoints
+                  resume:bool=False, # carry on from `out/<role>.ckpt`
+                  G=None, # the generator (default: the profile's)
+                  loss=None, # Eq. 6 (default: `default_loss(profile)`)
+                  fren:FrEN|None=None, # the trained FrEN (ViEN's start and previous latents)
+                  prev:str='fren', # where ViEN's previous latents come from (`PrevLatent`)
+                  degrade:str='none', # what the encoder is given (`DEGRADATIONS`)
+                  seed:int=0, # seeds the initialisation and the batches
+                  device=None, # where to train
+                  progress:bool=True, # progress bars
+                 ) -> Learner:
     "Train FrEN (`role='fren'`) or ViEN (`role='vien'`, initialised from `fren`) for `n_iters` iterations; returns the Learner"
     if role not in ('fren', 'vien'): raise V2SError(f"role must be 'fren' or 'vien', not {role!r}")
     if len(train_ds) == 0: raise V2SError("the training data is empty")
@@ -250,8 +324,15 @@ def train_encoder(role:str, train_ds, valid_ds, out, profile='tiny', n_iters:int
     return learn
 
 # %% ../nbs/09_training.ipynb #13b28e75
-def train_from_folder(role:str, data, out, profile='tiny', losses=('l2', 'lpips', 'landmarks', 'dense'), fren_path=None,
-                      weights_dir=None, device=None, **kw) -> Learner:
+def train_from_folder(role:str, # 'fren' or 'vien'
+                      data, # a curated folder (`v2s curate`)
+                      out, # the output folder
+                      profile='tiny', # the profile
+                      losses=('l2', 'lpips', 'landmarks', 'dense'), # the loss terms
+                      fren_path=None, # the trained FrEN, for ViEN
+                      weights_dir=None, # where to look for weight files first
+                      device=None, # where to train
+                      **kw) -> Learner:
     "Train `role` on a curated folder (`v2s curate`); writes `out/<role>.ckpt`, `<role>_log.csv`, `<role>.pt`"
     from v2s_nb.curation import ClipSet, FrameDataset, PairDataset
     p, dev = get_profile(profile), get_device(device)
@@ -282,7 +363,9 @@ def train_from_folder(role:str, data, out, profile='tiny', losses=('l2', 'lpips'
     return learn
 
 # %% ../nbs/09_training.ipynb #736213e4
-def plot_log(path, ax=None):
+def plot_log(path, # a training CSV log (`CSVLog`)
+             ax=None, # a matplotlib axis (default: a new figure)
+            ):
     "Loss curve (and each term) from a training CSV log, with the stage switch marked"
     import matplotlib.pyplot as plt
     rows = list(csv.DictReader(open(path)))
@@ -297,18 +380,28 @@ def plot_log(path, ax=None):
     ax.set_xlabel('iteration'); ax.set_yscale('log'); ax.legend(fontsize=7); return ax
 
 # %% ../nbs/09_training.ipynb #afbcf0de
-def latent_error(encoder, ds:SyntheticClips, bs:int=16) -> float:
+def latent_error(encoder, # images -> W+
+                 ds:SyntheticClips, # clips with known latents
+                 bs:int=16, # batch size
+                ) -> float:
     "Mean squared error between an encoder's W+ and the ground truth over a synthetic dataset"
     with torch.no_grad():
         lat = ds.latents.flatten(0, 1); frames = ds.frames.flatten(0, 1)
         return float(torch.cat([(encoder(frames[i:i + bs]) - lat[i:i + bs]).square().mean((1, 2)) for i in range(0, len(lat), bs)]).mean())
 
-def generator_jacobian(G, w): # W+ (n_latent,d) -> (pixels, n_latent*d)
+def generator_jacobian(G, # the generator
+                       w, # one W+ latent (n_latent,d)
+                      ): # -> (pixels, n_latent·d)
     "Jacobian of the rendered image with respect to one W+ latent (forward mode)"
     return torch.autograd.functional.jacobian(lambda v: G.render(v[None])[0].flatten(), w, vectorize=True,
                                               strategy='forward-mode').reshape(-1, w.numel())
 
-def visible_latent_error(encoders, ds:SyntheticClips, G, n:int=4, rels=(0.3, 0.1, 0.03)) -> list:
+def visible_latent_error(encoders, # an encoder or a list of them
+                         ds:SyntheticClips, # clips with known latents
+                         G, # their generator
+                         n:int=4, # frames measured
+                         rels=(0.3, 0.1, 0.03), # singular-value thresholds, relative to the largest
+                        ) -> list:
     "[{rel: W+ error in the directions the image responds to (Jacobian singular vectors with σ ≥ rel·σ_max)}] per encoder, mean over n frames"
     encoders = [encoders] if isinstance(encoders, torch.nn.Module) else list(encoders)
     lat, frames, errs = ds.latents.flatten(0, 1), ds.frames.flatten(0, 1), []
@@ -319,6 +412,8 @@ def visible_latent_error(encoders, ds:SyntheticClips, G, n:int=4, rels=(0.3, 0.1
     return [dict(zip(rels, e)) for e in np.mean(errs, 0).tolist()]
 
 # %% ../nbs/09_training.ipynb #a6c38018
-def flicker_error(rec, ref) -> float: # (T,3,H,W) reconstruction and reference
+def flicker_error(rec, # the reconstruction (T,3,H,W)
+                  ref, # the reference (T,3,H,W)
+                 ) -> float:
     "RMS of (rec_t − rec_{t−1}) − (ref_t − ref_{t−1}): change that the input does not have"
     return float(((rec[1:] - rec[:-1]) - (ref[1:] - ref[:-1])).square().mean().sqrt())
