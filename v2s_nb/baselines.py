@@ -28,23 +28,34 @@ __all__ = ['IR_UNITS', 'STYLE_ENCODERS', 'SEModule', 'BottleneckIRSE', 'ir_se_bo
 # %% ../nbs/11_baselines.ipynb #7c65137c
 class SEModule(nn.Module):
     "Squeeze-and-excitation: channel weights from the global mean, through a 1/`reduction` bottleneck"
-    def __init__(self, c:int, reduction:int=16):
+    def __init__(self,
+                 c:int, # channels
+                 reduction:int=16, # the bottleneck's channel reduction
+                ):
         super().__init__()
         self.fc1, self.fc2 = nn.Conv2d(c, max(1, c // reduction), 1, bias=False), nn.Conv2d(max(1, c // reduction), c, 1, bias=False)
-    def forward(self, x): return x * torch.sigmoid(self.fc2(F.relu(self.fc1(x.mean((2, 3), keepdim=True)))))
+    def forward(self, x): # (N,c,H,W) -> (N,c,H,W)
+        return x * torch.sigmoid(self.fc2(F.relu(self.fc1(x.mean((2, 3), keepdim=True)))))
 
 class BottleneckIRSE(nn.Module):
     "IR-SE residual unit (pSp's `bottleneck_IR_SE`)"
-    def __init__(self, i:int, o:int, stride:int):
+    def __init__(self,
+                 i:int, # input channels
+                 o:int, # output channels
+                 stride:int, # 1, or 2 to halve the resolution
+                ):
         super().__init__()
         self.shortcut_layer = nn.MaxPool2d(1, stride) if i == o else nn.Sequential(nn.Conv2d(i, o, 1, stride, bias=False), nn.BatchNorm2d(o))
         self.res_layer = nn.Sequential(nn.BatchNorm2d(i), nn.Conv2d(i, o, 3, 1, 1, bias=False), nn.PReLU(o),
                                        nn.Conv2d(o, o, 3, stride, 1, bias=False), nn.BatchNorm2d(o), SEModule(o))
-    def forward(self, x): return self.res_layer(x) + self.shortcut_layer(x)
+    def forward(self, x): # (N,i,H,W) -> (N,o,H/stride,W/stride)
+        return self.res_layer(x) + self.shortcut_layer(x)
 
 IR_UNITS = {50: (3, 4, 14, 3), 100: (3, 13, 30, 3), 152: (3, 8, 36, 3)}
 
-def ir_se_body(num_layers:int=50, widths=(64, 128, 256, 512)) -> nn.Sequential:
+def ir_se_body(num_layers:int=50, # 50, 100 or 152 (IR-SE depth)
+               widths=(64, 128, 256, 512), # the four stages' widths
+              ) -> nn.Sequential:
     "The 4-stage body; each stage starts with a stride-2 unit"
     if num_layers not in IR_UNITS: raise ValueError(f"num_layers must be one of {list(IR_UNITS)}, got {num_layers}")
     blocks, c = [], widths[0]
@@ -58,11 +69,12 @@ class StyleEncoderConfig:
     "Sizes of a pSp / e4e encoder"
     img_size: int = 256                       # input side (pSp resizes every input to 256²)
     widths: tuple = (64, 128, 256, 512)       # IR-SE stage widths
-    num_layers: int = 50
+    num_layers: int = 50                      # IR-SE depth
     n_styles: int = 18                        # W+ entries
-    style_dim: int = 512
+    style_dim: int = 512                      # size of each entry
 
-def style_encoder_config(profile) -> StyleEncoderConfig:
+def style_encoder_config(profile, # a profile name or `Profile`
+                        ) -> StyleEncoderConfig:
     "The pSp/e4e size that fits `profile`'s generator: the official one for 'paper', narrower for the small profiles"
     p = get_profile(profile); g = p.generator
     n = 2 * int(math.log2(g.size)) - 2
@@ -71,21 +83,29 @@ def style_encoder_config(profile) -> StyleEncoderConfig:
 
 class GradualStyleBlock(nn.Module):
     "A feature map (B,C,s,s) -> one W+ entry (B,d): log2(s) stride-2 3×3 convs with leaky ReLU, then an equalised linear"
-    def __init__(self, c_in:int, c_out:int, spatial:int):
+    def __init__(self,
+                 c_in:int, # input channels
+                 c_out:int, # output size (one W+ entry)
+                 spatial:int, # the input's side: stride-2 convs bring it to 1
+                ):
         super().__init__()
         self.c_out = c_out
         layers = []
         for k in range(int(math.log2(spatial))): layers += [nn.Conv2d(c_in if k == 0 else c_out, c_out, 3, 2, 1), nn.LeakyReLU()]
         self.convs = nn.Sequential(*layers)
         self.linear = EqualLinear(c_out, c_out, lr_mul=1)
-    def forward(self, x): return self.linear(self.convs(x).view(-1, self.c_out))
+    def forward(self, x): # (N,c_in,spatial,spatial) -> (N,c_out)
+        return self.linear(self.convs(x).view(-1, self.c_out))
 
 def _upsample_add(x, y): return F.interpolate(x, size=y.shape[-2:], mode='bilinear', align_corners=True) + y
 
 # %% ../nbs/11_baselines.ipynb #0963b9e6
 class GradualStyleEncoder(nn.Module):
     "pSp's encoder: image (B,in_ch,S,S) -> W+ offsets (B,n_styles,d) from a 3-level feature pyramid"
-    def __init__(self, cfg:StyleEncoderConfig=StyleEncoderConfig(), in_ch:int=3):
+    def __init__(self,
+                 cfg:StyleEncoderConfig=StyleEncoderConfig(), # the sizes
+                 in_ch:int=3, # input channels (ReStyle's 6: image and current render)
+                ):
         super().__init__()
         self.cfg, w = cfg, cfg.widths
         self.input_layer = nn.Sequential(nn.Conv2d(in_ch, w[0], 3, 1, 1, bias=False), nn.BatchNorm2d(w[0]), nn.PReLU(w[0]))
@@ -99,7 +119,8 @@ class GradualStyleEncoder(nn.Module):
         self.styles = nn.ModuleList([GradualStyleBlock(w[3], cfg.style_dim, spatial(i)) for i in range(n)])
         self.latlayer1, self.latlayer2 = nn.Conv2d(w[2], w[3], 1), nn.Conv2d(w[1], w[3], 1)
 
-    def pyramid(self, x) -> tuple: # -> (c3 1/16, p2 1/8, p1 1/4)
+    def pyramid(self, x, # images (B,in_ch,S,S)
+               ) -> tuple: # (c3 1/16, p2 1/8, p1 1/4)
         x, feats = self.input_layer(x), []
         for i, block in enumerate(self.body):
             x = block(x)
@@ -108,15 +129,17 @@ class GradualStyleEncoder(nn.Module):
         p2 = _upsample_add(c3, self.latlayer1(c2))
         return c3, p2, _upsample_add(p2, self.latlayer2(c1))
 
-    def level(self, i:int) -> int: return 0 if i < self.coarse_ind else 1 if i < self.middle_ind else 2
+    def level(self, i:int, # a W+ entry
+             ) -> int: # its pyramid level: 0 coarse, 1 middle, 2 fine
+        return 0 if i < self.coarse_ind else 1 if i < self.middle_ind else 2
 
-    def forward(self, x):
+    def forward(self, x): # images (B,in_ch,S,S) -> W+ offsets (B,n_styles,d)
         f = self.pyramid(x)
         return torch.stack([style(f[self.level(i)]) for i, style in enumerate(self.styles)], 1)
 
 class Encoder4Editing(GradualStyleEncoder):
     "e4e's encoder: the same modules; W+ = w0 (from the coarsest block) repeated, plus every other block's offset"
-    def forward(self, x):
+    def forward(self, x): # images (B,in_ch,S,S) -> W+ offsets (B,n_styles,d)
         f = self.pyramid(x)
         w0 = self.styles[0](f[0])
         deltas = [torch.zeros_like(w0)] + [style(f[self.level(i)]) for i, style in enumerate(self.styles) if i > 0]
@@ -140,22 +163,35 @@ def _latent_avg(latent_avg, n:int, d:int):
 
 class StyleEncoder(nn.Module):
     "pSp or e4e as a plain encoder: images (B,3,H,W) in [-1,1] -> W+ (B,n_styles,d) around the mean latent"
-    def __init__(self, kind:str='psp', cfg:StyleEncoderConfig=StyleEncoderConfig(), latent_avg=None):
+    def __init__(self,
+                 kind:str='psp', # 'psp' or 'e4e'
+                 cfg:StyleEncoderConfig=StyleEncoderConfig(), # the sizes
+                 latent_avg=None, # the generator's mean latent the offsets are added to
+                ):
         super().__init__()
         if kind not in STYLE_ENCODERS: raise V2SError(f"unknown style encoder '{kind}': use one of {', '.join(STYLE_ENCODERS)}")
         self.kind, self.cfg = kind, cfg
         self.encoder = STYLE_ENCODERS[kind](cfg)
         self.register_buffer('latent_avg', _latent_avg(latent_avg, cfg.n_styles, cfg.style_dim))
-    def forward(self, images): return self.encoder(resize(images.float(), self.cfg.img_size)) + self.latent_avg
+    def forward(self, images): # images (B,3,H,W) in [-1,1] -> W+ (B,n_styles,d)
+        return self.encoder(resize(images.float(), self.cfg.img_size)) + self.latent_avg
 
-def encoder_state_dict(ckpt) -> tuple:
+def encoder_state_dict(ckpt, # a loaded pSp / e4e checkpoint
+                      ) -> tuple:
     "(encoder state dict without its 'encoder.' prefix, latent_avg or None) from an official pSp / e4e checkpoint"
     sd = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else ckpt
     enc = {k[len('encoder.'):]: v for k, v in sd.items() if k.startswith('encoder.')}
     return (enc or sd), ckpt.get('latent_avg') if isinstance(ckpt, dict) else None
 
 # %% ../nbs/11_baselines.ipynb #d7d75358
-def load_style_encoder(kind:str='psp', profile='paper', pretrained:bool=False, path=None, weights_dir=None, latent_avg=None, device='cpu') -> StyleEncoder:
+def load_style_encoder(kind:str='psp', # 'psp' or 'e4e'
+                       profile='paper', # the profile whose generator it inverts
+                       pretrained:bool=False, # the official FFHQ weights (paper profile)
+                       path=None, # a checkpoint to use instead
+                       weights_dir=None, # where to look for it first
+                       latent_avg=None, # the generator's mean latent (default: the checkpoint's)
+                       device='cpu', # where it goes
+                      ) -> StyleEncoder:
     "pSp / e4e for `profile`: the official FFHQ checkpoint (`pretrained` or `path`) or seeded random weights"
     p = get_profile(profile)
     with seeded(p.seed + 2):
@@ -170,7 +206,12 @@ def load_style_encoder(kind:str='psp', profile='paper', pretrained:bool=False, p
 # %% ../nbs/11_baselines.ipynb #7e83db34
 class ReStyle(nn.Module):
     "ReStyle iterative refinement over a 6-channel pSp or e4e encoder: images -> W+ after `n_iters` residual steps"
-    def __init__(self, G, kind:str='psp', cfg:StyleEncoderConfig=StyleEncoderConfig(), n_iters:int=5):
+    def __init__(self,
+                 G, # the generator it inverts (renders its current estimate)
+                 kind:str='psp', # the encoder design: 'psp' or 'e4e'
+                 cfg:StyleEncoderConfig=StyleEncoderConfig(), # the sizes
+                 n_iters:int=5, # refinement steps
+                ):
         super().__init__()
         if kind not in STYLE_ENCODERS: raise V2SError(f"unknown style encoder '{kind}': use one of {', '.join(STYLE_ENCODERS)}")
         self.kind, self.cfg, self.n_iters = kind, cfg, n_iters
@@ -181,20 +222,30 @@ class ReStyle(nn.Module):
     @property
     def G(self): return self._G[0]
 
-    def refine(self, x, w): # x (B,3,s,s) already at the encoder's size, w (B,n,d) -> the next W+
+    def refine(self,
+               x, # images (B,3,s,s) already at the encoder's size
+               w, # the current W+ (B,n,d)
+              ): # -> the next W+
         "One ReStyle step: the residual predicted from the image beside the current code's rendering"
         y = resize(self.G.render(w).clamp(-1, 1), self.cfg.img_size)
         return w + self.encoder(torch.cat([x, y], 1))
 
-    def forward(self, images):
+    def forward(self, images): # images (B,3,H,W) in [-1,1] -> W+ (B,n_latent,d)
         x = resize(images.float(), self.cfg.img_size)
         w = self.latent_avg.expand(len(x), -1, -1)
         for t in range(self.n_iters): w = self.refine(x, w)
         return w
 
 # %% ../nbs/11_baselines.ipynb #a0bd34e4
-def optimize_wplus(G, images, n_iters:int=1500, lr:float=0.01, lpips=None, lpips_weight:float=1.0, init=None,
-                   progress:bool=False) -> torch.Tensor: # images (B,3,H,W) -> W+ (B,n_latent,d)
+def optimize_wplus(G, # the generator
+                   images, # images (B,3,H,W) in [-1,1]
+                   n_iters:int=1500, # Adam steps
+                   lr:float=0.01, # Adam's learning rate
+                   lpips=None, # an LPIPS loss to add (None: L2 only)
+                   lpips_weight:float=1.0, # its weight
+                   init=None, # the starting W+ (default: the mean latent)
+                   progress:bool=False, # a progress bar
+                  ) -> torch.Tensor: # W+ (B,n_latent,d)
     "Image2StyleGAN: W+ codes fitted to `images` by Adam on L2 (+ `lpips_weight`·LPIPS if `lpips` is given)"
     target = resize(images.float(), G.size).to(G.latent_avg.device)
     w = (G.latent_avg.expand(len(target), G.n_latent, -1) if init is None else init).detach().clone().requires_grad_(True)
@@ -208,7 +259,10 @@ def optimize_wplus(G, images, n_iters:int=1500, lr:float=0.01, lpips=None, lpips
     return w.detach()
 
 # %% ../nbs/11_baselines.ipynb #d429bf4f
-def smooth_latents(latents, sigma:float=1.0, start:int=8) -> torch.Tensor: # (T,n_latent,d)
+def smooth_latents(latents, # W+ (T,n_latent,d)
+                   sigma:float=1.0, # the Gaussian's σ, frames
+                   start:int=8, # the first entry smoothed
+                  ) -> torch.Tensor: # (T,n_latent,d)
     "Gaussian-smooth W+ entries `start:` along time (σ in frames); entries before `start` are returned unchanged"
     if sigma <= 0: return latents.clone()
     from scipy.ndimage import gaussian_filter1d
@@ -221,24 +275,35 @@ def smooth_latents(latents, sigma:float=1.0, start:int=8) -> torch.Tensor: # (T,
 @dataclass
 class InversionMethod:
     "A named clip -> W+ function: `fn(frames (T,3,H,W) in [-1,1]) -> (T,n_latent,d)`"
-    name: str
-    fn: Callable
-    note: str = ''
+    name: str               # the row's name in Table 1
+    fn: Callable            # clip (T,3,H,W) in [-1,1] -> W+ (T,n_latent,d)
+    note: str = ''          # how it was made, for the table's notes
     warmup: bool = True     # whether a timing may call it once on a short clip first (not for optimisation)
     def __call__(self, frames): return self.fn(frames)
 
-def frame_by_frame(encoder, bs:int=16, device=None) -> Callable:
+def frame_by_frame(encoder, # images -> W+
+                   bs:int=16, # frames per call
+                   device=None, # where the frames go (default: the encoder's device)
+                  ) -> Callable:
     "A clip function that encodes the frames independently, `bs` at a time"
     dev = device or next(encoder.parameters()).device
     return lambda frames: batched(encoder, frames, bs, dev)
 
 # %% ../nbs/11_baselines.ipynb #8649a4af
-def train_inverter(model, G,
+def train_inverter(model, # the encoder to train (FrEN, `StyleEncoder` or `ReStyle`)
+                   G, # the generator (frozen)
                    sample, # (n, torch generator, device) -> (images (n,3,S,S) in [-1,1], masks (n,1,S,S)): the training faces
-                   steps:int, out=None, batch:int=32, lr:float=4e-4, warmup:int=50,
+                   steps:int, # batches
+                   out=None, # folder for its checkpoint `ckpt.pt` (None: none)
+                   batch:int=32, # faces per batch
+                   lr:float=4e-4, # peak Adam learning rate
+                   warmup:int=50, # steps of linear warm-up before the cosine
                    lam_delta:float=2e-4, # e4e's delta regulariser (only for an e4e encoder)
                    degrade=None, # a function of the input batch: the encoder sees degrade(x), the loss compares with x (16_restore)
-                   seed:int=0, ckpt_every:int=100, progress:bool=True) -> list:
+                   seed:int=0, # seeds the batches
+                   ckpt_every:int=100, # steps between checkpoints
+                   progress:bool=True, # a progress bar
+                  ) -> list:
     "Train an image -> W+ encoder (FrEN, pSp, e4e or `ReStyle`) against the frozen `G` for `steps` batches; resumes from `out/ckpt.pt`"
     dev = next(G.parameters()).device; model.to(dev).train().requires_grad_(True)
     gen = torch.Generator().manual_seed(seed)
