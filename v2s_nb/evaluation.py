@@ -27,13 +27,19 @@ __all__ = ['METHODS', 'COLUMNS', 'video_files', 'load_eval_clip', 'NoReuseEncode
            'evaluate', 'table_markdown', 'plot_table', 'write_table']
 
 # %% ../nbs/12_evaluation.ipynb #f8b53c4c
-def video_files(videos) -> list:
+def video_files(videos, # a folder of videos, or one video file
+               ) -> list:
     "The video files in a folder (as `v2s curate` finds them) or the one file given; a clear error when there are none"
     p = Path(videos)
     if not p.exists(): raise V2SError(f"'{p}' does not exist: pass a folder of videos (or one video) with --videos")
     return [p] if p.is_file() else list_videos(p)
 
-def load_eval_clip(path, n_frames:int=24, size:int=256, crop:str='track', detector='auto', scale:float=CROP_SCALE,
+def load_eval_clip(path, # a video file
+                   n_frames:int=24, # frames taken
+                   size:int=256, # crop side, px
+                   crop:str='track', # 'track' (the face) or 'center'
+                   detector='auto', # the face detector
+                   scale:float=CROP_SCALE, # crop side / face size
                    start:float=0., # where the clip begins, as a fraction of the video (0.8: its last fifth)
                   ) -> torch.Tensor:
     "`n_frames` frames of `path` from `start` on, as face crops (T,3,size,size) in [-1,1], cut at `scale` × the face"
@@ -71,13 +77,19 @@ class NoReuseEncoder(VideoEncoder):
         low = self.vien.predict_low(x, prev)
         return torch.cat([low, self._fren(x)[:, low.shape[1]:]], 1)
 
-def reuse_from_first(per_frame, k:int): # per_frame: clip fn (T,3,H,W) -> (T,n,d)
+def reuse_from_first(per_frame, # a clip function (T,3,H,W) -> W+ (T,n,d)
+                     k:int, # the first entry taken from frame 0
+                    ):
     "A clip function: `per_frame`'s latents below entry `k`, the first frame's from `k` up (reuse with the split at `k`)"
     def fn(frames):
-        w = per_frame(frames).clone(); w[:, k:] = w[:1, k:]; return w
+        w = per_frame(frames).clone()
+        w[:, k:] = w[:1, k:]
+        return w
     return fn
 
-def method_label(name:str, n_latent:int) -> str|None:
+def method_label(name:str, # a method key ('vien', 'fren-reuse@6', …)
+                 n_latent:int, # the generator's W+ entries
+                ) -> str|None:
     "The table's name for a method key, ablations included; None for an unknown key"
     if name in METHODS: return METHODS[name]
     if name == 'vien-noreuse': return 'ViEN, latent reuse off'
@@ -86,7 +98,13 @@ def method_label(name:str, n_latent:int) -> str|None:
     return None
 
 # %% ../nbs/12_evaluation.ipynb #1c6a6236
-def trained_baseline(name:str, folder, profile, G, restyle_iters:int=5, device='cpu') -> tuple:
+def trained_baseline(name:str, # 'psp', 'e4e', 'restyle-psp', 'restyle-e4e' or 'fren-same'
+                     folder, # where `tools/train_baselines.py` wrote it
+                     profile, # the profile it was trained for
+                     G, # its generator
+                     restyle_iters:int=5, # ReStyle's refinement steps
+                     device='cpu', # where it goes
+                    ) -> tuple:
     "(encoder, note) for `name` ('psp', 'e4e', 'restyle-psp', 'restyle-e4e' or 'fren-same') as `tools/train_baselines.py` trained it into `folder`"
     p, f = get_profile(profile), Path(folder)/f'{name}.pt'
     if not f.is_file(): raise V2SError(f"{f} does not exist: train it with `python tools/train_baselines.py {folder} --only {name}`")
@@ -98,8 +116,15 @@ def trained_baseline(name:str, folder, profile, G, restyle_iters:int=5, device='
     load_strict(model, {k: v.float() for k, v in ck['model'].items()}, f"{f} is not a {name} encoder for profile '{p.name}'")
     return model.eval().requires_grad_(False).to(device), note
 
-def build_methods(names, profile, G, weights_dir=None, device='cpu', i2s_iters:int=100, restyle_iters:int=5,
-                  sigma:float=1.0, ablations:dict|None=None,
+def build_methods(names, # method keys (`METHODS`)
+                  profile, # the profile
+                  G, # its generator
+                  weights_dir=None, # where to look for weight files first
+                  device='cpu', # where they run
+                  i2s_iters:int=100, # Image2StyleGAN's Adam steps per frame
+                  restyle_iters:int=5, # ReStyle's refinement steps
+                  sigma:float=1.0, # temporal smoothing's σ, frames ('fren-smooth')
+                  ablations:dict|None=None, # {label: folder with fren.pt/vien.pt}: more 'ours' rows
                   baselines=None, # a folder of baselines trained by tools/train_baselines.py (instead of official or random weights)
                  ) -> list:
     "`InversionMethod` objects for `names` (keys of `METHODS`), plus 'ours (label)' rows for `ablations` {label: folder}"
@@ -140,10 +165,19 @@ def build_methods(names, profile, G, weights_dir=None, device='cpu', i2s_iters:i
 
 # %% ../nbs/12_evaluation.ipynb #7b42dd6f
 @torch.no_grad()
-def render_latents(G, latents, bs:int=16) -> torch.Tensor: # (T,n,d) -> (T,3,S,S) in [-1,1]
+def render_latents(G, # the generator
+                   latents, # W+ (T,n,d)
+                   bs:int=16, # frames per call
+                  ) -> torch.Tensor: # (T,3,S,S) in [-1,1]
     return batched(lambda w: G.render(w).clamp(-1, 1), latents, bs, G.latent_avg.device)
 
-def measure(method:InversionMethod, frames, G, landmarker=None, idnet=None, warps=None, warmup:bool=True,
+def measure(method:InversionMethod, # the method
+            frames, # one clip (T,3,S,S) in [-1,1]
+            G, # the generator
+            landmarker=None, # for LM (None: not measured)
+            idnet=None, # MobileFaceNet, for the identity columns (None: not measured)
+            warps=None, # `flow_warps` of `frames`, when already made
+            warmup:bool=True, # call the method once on two frames before timing it
             id_ref=None, # the identity embeddings of `frames`, when already made (`evaluate` makes them once per clip)
            ) -> tuple:
     "({metric: value}, reconstruction, its identity embeddings or None) of `method` on one clip `frames` (T,3,S,S)"
@@ -161,7 +195,11 @@ def measure(method:InversionMethod, frames, G, landmarker=None, idnet=None, warp
     return row, rec, emb
 
 # %% ../nbs/12_evaluation.ipynb #8355636d
-def encode_eval_clip(path, n_frames:int=24, profile=DEFAULT_PROFILE, start:float=0., device='cpu',
+def encode_eval_clip(path, # a video file
+                     n_frames:int=24, # frames taken
+                     profile=DEFAULT_PROFILE, # the models
+                     start:float=0., # where the clip begins, as a fraction of the video
+                     device='cpu', # where they run
                      scale:float|None=None, # the face crop; default: the profile's (what `evaluate` uses)
                     ) -> tuple:
     "(generator, crops (T,3,S,S), W+ (T,n,d)): `path` cut as `evaluate` cuts it for `profile` (its crop scale) and encoded as ours runs on video"
@@ -176,7 +214,8 @@ COLUMNS = [('psnr', 'PSNR ↑', '{:.2f}'), ('ssim', 'SSIM ↑', '{:.4f}'), ('fid
            ('tc', 'TC ↓', '{:.4f}'), ('id_input', 'ID to input ↑', '{:.3f}'), ('id_neighbour', 'ID neighbours ↑', '{:.3f}'),
            ('ms_per_frame', 't/frame ↓ (ms)', '{:.1f}')]
 
-def measured_columns(rows) -> list:
+def measured_columns(rows, # the table's rows (dicts)
+                    ) -> list:
     "The (key, header, format) of `COLUMNS` that at least one row has"
     return [c for c in COLUMNS if any(c[0] in r for r in rows)]
 
@@ -185,9 +224,23 @@ def _optional(what, fn, missing):
     except MissingWeightsError as e: missing[what] = str(e); return None
 
 # %% ../nbs/12_evaluation.ipynb #12c72da5
-def evaluate(videos, out, methods=('vien', 'fren', 'fren-smooth', 'psp', 'e4e', 'restyle-psp', 'i2s'), profile=DEFAULT_PROFILE,
-             n_frames:int=24, device=None, weights_dir=None, crop:str='track', detector='auto', i2s_iters:int=100,
-             restyle_iters:int=5, sigma:float=1.0, ablations:dict|None=None, baselines=None, start:float=0., progress:bool=True) -> dict:
+def evaluate(videos, # a folder of videos, or one video
+             out, # the output folder
+             methods=('vien', 'fren', 'fren-smooth', 'psp', 'e4e', 'restyle-psp', 'i2s'), # method keys (`METHODS`)
+             profile=DEFAULT_PROFILE, # the models
+             n_frames:int=24, # frames per clip
+             device=None, # where they run
+             weights_dir=None, # where to look for weight files first
+             crop:str='track', # 'track' or 'center'
+             detector='auto', # the face detector
+             i2s_iters:int=100, # Image2StyleGAN's Adam steps per frame
+             restyle_iters:int=5, # ReStyle's refinement steps
+             sigma:float=1.0, # temporal smoothing's σ, frames
+             ablations:dict|None=None, # {label: folder with fren.pt/vien.pt}: more 'ours' rows
+             baselines=None, # a folder of baselines trained by tools/train_baselines.py
+             start:float=0., # where each clip begins, as a fraction of the video
+             progress:bool=True, # progress bars
+            ) -> dict:
     "Table 1 for `methods` on the videos in `videos`; writes table.md/.csv/.png and report.json into `out`"
     p, dev = get_profile(profile), get_device(device)
     files = video_files(videos)
@@ -234,7 +287,9 @@ def evaluate(videos, out, methods=('vien', 'fren', 'fren-smooth', 'psp', 'e4e', 
     return report
 
 # %% ../nbs/12_evaluation.ipynb #5e187744
-def table_markdown(rows, settings) -> str:
+def table_markdown(rows, # the table's rows (dicts)
+                   settings, # the run's settings (the report's)
+                  ) -> str:
     "Table 1 as markdown: the columns that were measured, a note per method, and how it was measured"
     cols = measured_columns(rows)
     head = [('LM ↓ (' + settings['lm_detector'] + ', px²)' if k == 'lm' else h) for k, h, f in cols]
@@ -247,7 +302,9 @@ def table_markdown(rows, settings) -> str:
               f"{s['n_frames']} frames{when} at {s['size']} px ({s['crop']} crop), {s['device']} with {s['threads']} thread{'s' * (s['threads'] != 1)}"]
     return '\n'.join(lines) + '\n'
 
-def plot_table(rows, ax_size:float=2.6):
+def plot_table(rows, # the table's rows (dicts)
+               ax_size:float=2.6, # inches per measure's chart
+              ):
     "One bar chart per measure, a bar per method"
     import matplotlib.pyplot as plt
     cols = measured_columns(rows)
@@ -264,7 +321,10 @@ def plot_table(rows, ax_size:float=2.6):
         ax.set_xticklabels([r['method'] for r in rows], rotation=60, ha='right', fontsize=7)
     fig.tight_layout(); return fig
 
-def write_table(rows, out, settings):
+def write_table(rows, # the table's rows (dicts)
+                out, # the output folder
+                settings, # the run's settings
+               ):
     "table.md, table.csv and table.png into `out`, each written whole or not at all"
     out = Path(out)
     with atomic_path(out/'table.md') as tmp: tmp.write_text(table_markdown(rows, settings))
