@@ -26,7 +26,11 @@ def _rss_mb() -> float:
 
 class PeakMemory:
     "Context manager: `.mb`, the peak memory (MiB) above the start — CUDA allocator on a GPU, sampled RSS on the CPU"
-    def __init__(self, device, every:float=0.002): self.dev, self.every, self.mb = torch.device(device), every, 0.
+    def __init__(self,
+                 device, # the device to watch
+                 every:float=0.002, # seconds between samples of the process's memory (CPU)
+                ):
+        self.dev, self.every, self.mb = torch.device(device), every, 0.
     def __enter__(self):
         if self.dev.type == 'cuda':
             torch.cuda.synchronize(self.dev); torch.cuda.reset_peak_memory_stats(self.dev)
@@ -62,7 +66,13 @@ def _bench_model(name, p, dev, x, restyle_iters):
     raise V2SError(f"unknown encoder {name!r} to benchmark: choose from {', '.join(BENCH_METHODS)}")
 
 @torch.no_grad()
-def bench_encoders(profile='paper', device=None, runs:int=10, batch:int=1, methods=BENCH_METHODS, restyle_iters:int=5) -> dict:
+def bench_encoders(profile='paper', # the sizes to time at
+                   device=None, # where (default: the best there is)
+                   runs:int=10, # timed runs per encoder
+                   batch:int=1, # frames per call
+                   methods=BENCH_METHODS, # the encoders
+                   restyle_iters:int=5, # ReStyle's refinement steps
+                  ) -> dict:
     "ms/frame, ratio to ViEN, weights and peak working memory of each encoder at `profile`'s size, same inputs, one process"
     p, dev = get_profile(profile), get_device(device)
     torch.manual_seed(0)
@@ -83,7 +93,8 @@ def bench_encoders(profile='paper', device=None, runs:int=10, batch:int=1, metho
 PAPER_MS = {'vien': 15, 'psp': 84, 'e4e': 49, 'restyle': 354}
 
 # %% ../nbs/18a_bench.ipynb #2174147f
-def format_bench(r:dict) -> str:
+def format_bench(r:dict, # `bench_encoders`' result
+                ) -> str:
     "The benchmark as a small text table, with the paper's GPU figures beside ours"
     lines = [f"profile {r['profile']} on {r['device']} ({r['threads']} thread{'s' * (r['threads'] != 1)}), batch {r['batch']}, random weights:",
              f"  {'encoder':14s} {'ms/frame':>10s} {'× ViEN':>8s} {'weights MiB':>12s} {'peak MiB':>9s}   paper (GPU)"]
@@ -111,8 +122,15 @@ def _compare(fns:dict, dev, repeat:int=2) -> tuple:
 
 # %% ../nbs/18a_bench.ipynb #8f6e645c
 @torch.no_grad()
-def bench_fast(profile='paper', device=None, frames:int=16, streams:int=8, render_batch:int|tuple=4, e2e_frames:int=0,
-               methods=('psp', 'e4e'), progress:bool=False, **overrides) -> dict:
+def bench_fast(profile='paper', # the sizes
+               device=None, # where (default: the best there is)
+               frames:int=16, # frames per timed run
+               streams:int=8, # streams encoded together in the batched ViEN run
+               render_batch:int|tuple=4, # frames rendered per call (or several sizes to try)
+               e2e_frames:int=0, # frames of the end-to-end run on a drawn clip (0: none)
+               methods=('psp', 'e4e'), # the baselines ViEN is compared with
+               progress:bool=False, # progress bars
+               **overrides) -> dict:
     "Plain vs fast path on one device: ViEN fps (one stream, batched streams), render fps, pSp/e4e ratio, end to end, numerics"
     p, dev = get_profile(profile), get_device(device)
     paths = {'plain': fast_path(dev, **PLAIN), 'fast': fast_path(dev, **overrides)}
@@ -171,7 +189,8 @@ def bench_fast(profile='paper', device=None, frames:int=16, streams:int=8, rende
                 render_psnr_db=float(psnr(img['fast'], img['plain']).min()))    # the worst frame; +inf where identical
 
 # %% ../nbs/18a_bench.ipynb #d4dd50de
-def format_fast(r:dict) -> str:
+def format_fast(r:dict, # `bench_fast`'s result
+               ) -> str:
     "`bench_fast`'s result as a small text table"
     f = r['fast']
     lines = [f"plain vs fast path, profile {r['profile']} on {r['device']} ({r['threads']} thread{'s' * (r['threads'] != 1)}), random weights; fast = "

@@ -22,7 +22,8 @@ __all__ = ['VIDEO_EXTS', 'MANIFEST_FIELDS', 'MIN_SIDE', 'list_videos', 'split_of
 VIDEO_EXTS = ('.mp4', '.mov', '.m4v', '.mkv', '.avi', '.webm', '.m4a', '.mpg', '.mpeg', '.flv', '.wmv', '.3gp')
 MANIFEST_FIELDS = ['source', 'clip', 'split', 'start', 'frames', 'fps', 'coverage', 'jitter_px', 'reason']
 
-def list_videos(folder) -> list:
+def list_videos(folder, # searched recursively
+               ) -> list:
     "Video files directly in `folder`, sorted; a one-line error when there are none"
     folder = Path(folder)
     if not folder.is_dir(): raise V2SError(f"videos folder '{folder}' does not exist or is not a folder")
@@ -30,19 +31,28 @@ def list_videos(folder) -> list:
     if not vids: raise V2SError(f"no videos in '{folder}' (looked for {', '.join(VIDEO_EXTS)})")
     return vids
 
-def split_of(name:str, valid:float=0.1, test:float=0.1) -> str:
+def split_of(name:str, # the source video's name (all its clips share a split)
+             valid:float=0.1, # share of videos in 'valid'
+             test:float=0.1, # share of videos in 'test'
+            ) -> str:
     "The split of a source video, from a hash of its file name (stable, independent of the other videos)"
     u = int(hashlib.sha1(Path(name).name.encode()).hexdigest()[:8], 16) / 16 ** 8
     return 'test' if u < test else 'valid' if u < test + valid else 'train'
 
-def plan_clips(n:int, min_len:int=50, max_len:int=100) -> list:
+def plan_clips(n:int, # frames of the tracked run
+               min_len:int=50, # the shortest clip
+               max_len:int=100, # the longest clip
+              ) -> list:
     "(start, length) of the clips cut from a video of `n` frames: ceil(n/max_len) clips of equal length"
     if n < min_len: return []
     k = math.ceil(n / max_len); L = n // k
     if L < min_len: k, L = n // min_len, min_len   # only when max_len < 2·min_len
     return [(i * L, L) for i in range(k)]
 
-def clip_name(video:Path, i:int) -> str: return f"{Path(video).stem}_{i:03d}"
+def clip_name(video:Path, # the source video
+              i:int, # the clip's number in it
+             ) -> str:
+    return f"{Path(video).stem}_{i:03d}"
 
 # %% ../nbs/04_curation.ipynb #77e58838
 MIN_SIDE = 64   # px: smaller videos cannot hold a usable face
@@ -51,7 +61,14 @@ def _write_npy(path:Path, arr:np.ndarray):
     with atomic_path(path) as tmp: np.save(tmp, arr)
 
 # %% ../nbs/04_curation.ipynb #0861af46
-def curate_video(video, out, detector=None, size:int=256, min_len:int=50, max_len:int=100, min_coverage:float=0.9) -> dict:
+def curate_video(video, # a video file
+                 out, # the curated folder
+                 detector=None, # the face detector (default: 'auto')
+                 size:int=256, # crop side, px
+                 min_len:int=50, # the shortest clip
+                 max_len:int=100, # the longest clip
+                 min_coverage:float=0.9, # the share of a clip's frames the face must be detected in
+                ) -> dict:
     "Cut `video` into face-crop clips in `out/clips`, write its record to `out/records`, and return the record"
     video, out = Path(video), Path(out)
     rec = dict(source=video.name, split=split_of(video.name), clips=[], reason='')
@@ -88,7 +105,8 @@ def curate_video(video, out, detector=None, size:int=256, min_len:int=50, max_le
     return rec
 
 # %% ../nbs/04_curation.ipynb #109d03f4
-def manifest_rows(records) -> list:
+def manifest_rows(records, # per video, what `curate_video` returned
+                 ) -> list:
     "Manifest rows (dicts with MANIFEST_FIELDS) from video records"
     rows = []
     for r in sorted(records, key=lambda r: r['source']):
@@ -100,18 +118,21 @@ def manifest_rows(records) -> list:
                              fps=r['fps'], coverage=c['coverage'], jitter_px=c['jitter_px'], reason=''))
     return rows
 
-def read_records(out) -> list:
+def read_records(out, # the curated folder
+                ) -> list:
     "All finished video records in `out` (temporary files of runs in progress start with '.' and are not read)"
     return [json.loads(p.read_text()) for p in sorted((Path(out)/'records').glob('*.json')) if not p.name.startswith('.')]
 
-def write_manifest(out) -> Path:
+def write_manifest(out, # the curated folder
+                  ) -> Path:
     "Write `out/manifest.csv` (atomically) from all records in `out/records`"
     buf = io.StringIO(); w = csv.DictWriter(buf, MANIFEST_FIELDS, lineterminator='\n')
     w.writeheader(); w.writerows(manifest_rows(read_records(out)))
     with atomic_path(Path(out)/'manifest.csv') as tmp: tmp.write_text(buf.getvalue())
     return Path(out)/'manifest.csv'
 
-def read_manifest(out) -> list:
+def read_manifest(out, # the curated folder
+                 ) -> list:
     "Rows of `out/manifest.csv` as dicts"
     p = Path(out)/'manifest.csv'
     if not p.is_file(): raise V2SError(f"'{out}' has no manifest.csv: is it a folder made by `v2s curate`?")
@@ -134,7 +155,8 @@ def _n_frames(v) -> int:
         with VideoReader(v) as r: return r.n_frames
     except V2SError: return 0
 
-def parse_shard(s) -> tuple:
+def parse_shard(s, # 'i/n' (this worker's share), or None
+               ) -> tuple:
     "'i/n' → (i, n), 0 ≤ i < n"
     try:
         i, n = (int(x) for x in str(s).split('/')); assert 0 <= i < n
@@ -142,8 +164,17 @@ def parse_shard(s) -> tuple:
     except (ValueError, AssertionError): raise V2SError(f"--shard must look like i/n with 0 ≤ i < n (e.g. 0/4), not {s!r}") from None
 
 # %% ../nbs/04_curation.ipynb #b448c683
-def curate(videos_dir, out, size:int=256, min_len:int=50, max_len:int=100, workers:int=1, shard=None,
-           detector:str='auto', min_coverage:float=0.9, progress:bool=True) -> dict:
+def curate(videos_dir, # a folder of videos
+           out, # the curated folder (resumed if there)
+           size:int=256, # crop side, px
+           min_len:int=50, # the shortest clip
+           max_len:int=100, # the longest clip
+           workers:int=1, # processes
+           shard=None, # 'i/n': only this share of the videos (for several machines)
+           detector:str='auto', # the face detector
+           min_coverage:float=0.9, # the share of a clip's frames the face must be detected in
+           progress:bool=True, # a progress bar
+          ) -> dict:
     "Curate every video in `videos_dir` into `out`; returns a summary (videos done/skipped, clips, frames/s)"
     vids, out = list_videos(videos_dir), Path(out)
     if shard is not None:
@@ -180,7 +211,10 @@ def curate(videos_dir, out, size:int=256, min_len:int=50, max_len:int=100, worke
 # %% ../nbs/04_curation.ipynb #fd06361f
 class ClipSet:
     "The clips of a curated folder (optionally one split), memory-mapped"
-    def __init__(self, root, split:str|None=None):
+    def __init__(self,
+                 root, # the curated folder
+                 split:str|None=None, # 'train', 'valid' or 'test'; None: all
+                ):
         self.root = Path(root)
         if not self.root.is_dir(): raise V2SError(f"data folder '{self.root}' does not exist: run `v2s curate VIDEOS {self.root}` first")
         rows = [r for r in read_manifest(self.root) if r['clip'] and (split is None or r['split'] == split)]
@@ -190,13 +224,17 @@ class ClipSet:
         self.rows, self._mm = rows, {}
         self.lengths = [int(r['frames']) for r in rows]
 
-    def clip(self, i:int) -> np.ndarray:
+    def clip(self, i:int, # the clip's index
+            ) -> np.ndarray:
         "Clip `i` as a read-only uint8 (T,S,S,3) memory map"
         if i not in self._mm: self._mm[i] = np.load(self.root/'clips'/f"{self.rows[i]['clip']}.npy", mmap_mode='r')
         return self._mm[i]
 
     def frames(self) -> list: return [(c, t) for c, n in enumerate(self.lengths) for t in range(n)]
-    def pairs(self, gap:int=1) -> list: return [(c, t, t + gap) for c, n in enumerate(self.lengths) for t in range(n - gap)]
+    def pairs(self,
+              gap:int=1, # frames apart
+             ) -> list: # [(clip, t, t + gap)]
+        return [(c, t, t + gap) for c, n in enumerate(self.lengths) for t in range(n - gap)]
     def __len__(self): return len(self.rows)
     def __repr__(self): return f"ClipSet('{self.root}', {len(self)} clips, {sum(self.lengths)} frames)"
 
@@ -206,7 +244,11 @@ def _tensor(frames, size):
 
 class FrameDataset(torch.utils.data.Dataset):
     "Single frames (3,S,S) in [-1,1] from a `ClipSet`: FrEN's training data"
-    def __init__(self, clips:ClipSet, size:int|None=None): self.clips, self.size, self.index = clips, size, clips.frames()
+    def __init__(self,
+                 clips:ClipSet, # the clips
+                 size:int|None=None, # resize frames to this side (None: as stored)
+                ):
+        self.clips, self.size, self.index = clips, size, clips.frames()
     def __len__(self): return len(self.index)
     def __getitem__(self, i):
         c, t = self.index[i]; return _tensor(self.clips.clip(c)[t], self.size)[0]
@@ -214,7 +256,11 @@ class FrameDataset(torch.utils.data.Dataset):
 # %% ../nbs/04_curation.ipynb #24f40908
 class PairDataset(torch.utils.data.Dataset):
     "Frame pairs `gap` apart ((3,S,S), (3,S,S)) from a `ClipSet`: ViEN (gap 1) and the pose editor (gap 10)"
-    def __init__(self, clips:ClipSet, gap:int=1, size:int|None=None):
+    def __init__(self,
+                 clips:ClipSet, # the clips
+                 gap:int=1, # frames apart
+                 size:int|None=None, # resize frames to this side (None: as stored)
+                ):
         self.clips, self.size, self.gap, self.index = clips, size, gap, clips.pairs(gap)
     def __len__(self): return len(self.index)
     def __getitem__(self, i):

@@ -37,28 +37,37 @@ for _n, _f, _url, _sha in [
 # %% ../nbs/07_face3d.ipynb #af230628
 class DepthWiseBlock(nn.Module):
     "Depthwise 3×3 conv + BN + ReLU, then pointwise 1×1 conv + BN + ReLU"
-    def __init__(self, inp:int, out:int, stride:int=1):
+    def __init__(self,
+                 inp:int, # input channels
+                 out:int, # output channels
+                 stride:int=1, # the depthwise conv's stride
+                ):
         super().__init__()
-        self.conv_dw = nn.Conv2d(inp, inp, 3, stride, 1, groups=inp, bias=False); self.bn_dw = nn.BatchNorm2d(inp)
-        self.conv_sep = nn.Conv2d(inp, out, 1, 1, 0, bias=False); self.bn_sep = nn.BatchNorm2d(out)
-    def forward(self, x): return F.relu(self.bn_sep(self.conv_sep(F.relu(self.bn_dw(self.conv_dw(x))))))
+        self.conv_dw, self.bn_dw = nn.Conv2d(inp, inp, 3, stride, 1, groups=inp, bias=False), nn.BatchNorm2d(inp)
+        self.conv_sep, self.bn_sep = nn.Conv2d(inp, out, 1, 1, 0, bias=False), nn.BatchNorm2d(out)
+    def forward(self, x): # (N,inp,H,W) -> (N,out,H/stride,W/stride)
+        return F.relu(self.bn_sep(self.conv_sep(F.relu(self.bn_dw(self.conv_dw(x))))))
 
 class MobileNetV1(nn.Module):
     "3DDFA_V2's regressor: (B,3,120,120) normalised BGR -> (B,62) normalised parameters"
     _plan = [('dw2_1', 32, 64, 1), ('dw2_2', 64, 128, 2), ('dw3_1', 128, 128, 1), ('dw3_2', 128, 256, 2), ('dw4_1', 256, 256, 1),
              ('dw4_2', 256, 512, 2), *[(f'dw5_{i}', 512, 512, 1) for i in range(1, 6)], ('dw5_6', 512, 1024, 2), ('dw6', 1024, 1024, 1)]
-    def __init__(self, widen_factor:float=1.0, num_params:int=62):
+    def __init__(self,
+                 widen_factor:float=1.0, # channel width multiplier (mb05: 0.5)
+                 num_params:int=62, # outputs: 12 pose, 40 shape, 10 expression
+                ):
         super().__init__()
         c = lambda n: int(n * widen_factor)
         self.conv1, self.bn1 = nn.Conv2d(3, c(32), 3, 2, 1, bias=False), nn.BatchNorm2d(c(32))
         for name, i, o, s in self._plan: setattr(self, name, DepthWiseBlock(c(i), c(o), s))
         self.fc = nn.Linear(c(1024), num_params)
-    def forward(self, x):
+    def forward(self, x): # (B,3,120,120) normalised BGR -> (B,62)
         x = F.relu(self.bn1(self.conv1(x)))
         for name, *_ in self._plan: x = getattr(self, name)(x)
         return self.fc(x.mean((2, 3)))
 
-def tddfa_state_dict(ckpt) -> dict:
+def tddfa_state_dict(ckpt, # a loaded 3DDFA_V2 checkpoint
+                    ) -> dict:
     "A 3DDFA_V2 checkpoint's weights in `MobileNetV1`'s names (strip `module.`, `fc_param` -> `fc`, drop `fc_lm`)"
     sd = ckpt.get('state_dict', ckpt)
     out = {}
@@ -71,7 +80,13 @@ def tddfa_state_dict(ckpt) -> dict:
 # %% ../nbs/07_face3d.ipynb #307d9a6c
 class BFM(nn.Module):
     "The no-neck BFM as buffers: mean (N,3), w_shp (3N,40), w_exp (3N,10), tri (M,3), keypoints (68,) vertex indices"
-    def __init__(self, u, w_shp, w_exp, tri, keypoints):
+    def __init__(self,
+                 u, # (3N,) the mean shape
+                 w_shp, # (3N,40) the shape basis
+                 w_exp, # (3N,10) the expression basis
+                 tri, # (M,3) triangles
+                 keypoints, # (68,) the landmarks' vertex indices
+                ):
         super().__init__()
         t = lambda a, dt=torch.float32: torch.as_tensor(np.ascontiguousarray(a), dtype=dt)
         self.register_buffer('mean', t(u).reshape(-1, 3))
@@ -80,11 +95,21 @@ class BFM(nn.Module):
     @property
     def n_vertices(self): return self.mean.shape[0]
 
-    def shape(self, alpha, beta): # (B,40), (B,10) -> (B,N,3)
+    def shape(self,
+              alpha, # (B,40) shape coefficients
+              beta, # (B,10) expression coefficients
+             ): # -> (B,N,3)
         "M + A_id·α + B_exp·β in model coordinates"
         return self.mean + (alpha @ self.w_shp.T + beta @ self.w_exp.T).view(alpha.shape[0], -1, 3)
 
-def bfm_from_basis(u_shp, u_exp, w_shp_sim, w_exp_sim, keypoints_sim, tri, indices) -> BFM:
+def bfm_from_basis(u_shp, # (3V,1) the full BFM's mean shape
+                   u_exp, # (3V,1) its mean expression
+                   w_shp_sim, # (3V,40) the first 40 shape components
+                   w_exp_sim, # (3V,10) the first 10 expression components
+                   keypoints_sim, # (204,) the 68 landmarks' coordinate indices in the full model
+                   tri, # (M,3) triangles of the no-neck mesh
+                   indices, # the no-neck vertices' indices in the full model
+                  ) -> BFM:
     "Rebuild the no-neck BFM from the 3DDFA (v1) basis and the no-neck vertex `indices` (arrays)"
     idx = np.asarray(indices).astype(np.int64).ravel()
     rows = (3 * idx[:, None] + np.arange(3)).ravel()                       # vertex-major rows of the kept vertices
@@ -96,7 +121,8 @@ def bfm_from_basis(u_shp, u_exp, w_shp_sim, w_exp_sim, keypoints_sim, tri, indic
     tri = np.asarray(tri); tri = tri.T if tri.shape[0] == 3 else tri
     return BFM(u, np.asarray(w_shp_sim)[rows], np.asarray(w_exp_sim)[rows], tri, [pos[v] for v in kp_full])
 
-def load_bfm(weights_dir=None) -> BFM:
+def load_bfm(weights_dir=None, # where to look for the BFM files first
+            ) -> BFM:
     "The official `bfm_noneck_v3.pkl` when present, else the BFM rebuilt from the 3DDFA basis (both via the registry)"
     try: f = resolve('bfm-noneck-v3', weights_dir=weights_dir, allow_download=False)
     except V2SError: f = None
@@ -139,7 +165,12 @@ def roi_box_from_bbox(bbox): # (..., 4) x0,y0,x1,y1 -> (..., 4)
 class Face3D(Frozen):
     "3DDFA_V2: images (B,3,H,W) in [-1,1] (+ crop boxes) -> pose, α, β, dense vertices and 68 keypoints"
     size = 120
-    def __init__(self, regressor:MobileNetV1, bfm:BFM, param_mean, param_std):
+    def __init__(self,
+                 regressor:MobileNetV1, # the parameter regressor
+                 bfm:BFM, # the face model (None: no dense mesh)
+                 param_mean, # (62,) the parameters' mean (they are regressed normalised)
+                 param_std, # (62,) and their std
+                ):
         super().__init__()
         self.regressor, self.bfm = regressor, bfm
         self.register_buffer('param_mean', torch.as_tensor(np.asarray(param_mean), dtype=torch.float32).reshape(62))
@@ -151,14 +182,20 @@ class Face3D(Frozen):
         "One box per image covering all of it (the default crop)"
         return images.new_tensor([0, 0, images.shape[-1], images.shape[-2]]).expand(images.shape[0], 4)
 
-    def crop(self, images, boxes=None): # (B,3,H,W), (B,4) px -> (B,3,120,120) normalised BGR
+    def crop(self,
+             images, # (B,3,H,W) in [-1,1]
+             boxes=None, # (B,4) face boxes, px (default: the whole image)
+            ): # -> (B,3,120,120) normalised BGR
         b = images.shape[0]
         if boxes is None: boxes = self.whole_image_boxes(images)
         rois = torch.cat([torch.arange(b, device=images.device, dtype=images.dtype)[:, None], boxes.to(images)], 1)
         crops = roi_align(images, rois, (self.size, self.size), spatial_scale=1.0, sampling_ratio=2, aligned=True)
         return crops.flip(1) * (127.5 / 128)             # RGB [-1,1] -> BGR, (x·127.5 + 127.5 − 127.5)/128
 
-    def forward(self, images, boxes=None) -> dict:
+    def forward(self,
+                images, # (B,3,H,W) in [-1,1]
+                boxes=None, # (B,4) face boxes, px (default: the whole image)
+               ) -> dict:
         if boxes is None: boxes = self.whole_image_boxes(images)
         param = self.regressor(self.crop(images, boxes)) * self.param_std + self.param_mean
         out = split_params(param)
@@ -171,7 +208,9 @@ class Face3D(Frozen):
         return dict(out, param=param, angles=rotation_to_angles(out['R']), vertices=v, keypoints=kp_img, boxes=boxes)
 
 # %% ../nbs/07_face3d.ipynb #dd4310b0
-def load_face3d(arch:str='mb05', weights_dir=None, device='cpu',
+def load_face3d(arch:str='mb05', # 'mb05' (ships in the package) or 'mb1'
+                weights_dir=None, # where to look for the weights (and the BFM) first
+                device='cpu', # where it goes
                 dense:bool=True, # False: no BFM, only the 62 parameters, pose and angles (what pose edits need; mb05 ships in the package)
                ) -> Face3D:
     "3DDFA_V2 with the official MobileNet weights (`mb1` or `mb05`) and the BFM, through the registry"

@@ -17,10 +17,10 @@ __all__ = ['PLAIN', 'FastPath', 'fast_path', 'render_path', 'StreamStep', 'prefe
 @dataclass(frozen=True)
 class FastPath:
     "How to run inference fast on one device"
-    device: torch.device
+    device: torch.device                 # where it runs
     dtype: torch.dtype | None = None     # autocast dtype (None: fp32)
-    channels_last: bool = False
-    compile: bool = False
+    channels_last: bool = False          # channels_last memory format for convolutions
+    compile: bool = False                # torch.compile the networks
     cuda_graph: bool = False              # capture ViEN's per-frame step (CUDA only)
     threads: int | None = None            # intra-op threads on the CPU (None: leave torch's setting)
 
@@ -28,7 +28,11 @@ class FastPath:
         "Context for a forward pass: autocast to `dtype` when set"
         return torch.autocast(self.device.type, dtype=self.dtype) if self.dtype is not None else contextlib.nullcontext()
 
-    def prepare(self, module:torch.nn.Module, methods=('forward',), compile_mode:str|None=None) -> torch.nn.Module:
+    def prepare(self,
+                module:torch.nn.Module, # a network, moved and set up in place
+                methods=('forward',), # its methods to compile
+                compile_mode:str|None=None, # torch.compile's mode
+               ) -> torch.nn.Module:
         "The same module, in eval mode on the device, frozen, channels_last and with `methods` compiled, as chosen"
         if self.threads: torch.set_num_threads(self.threads)
         module = module.eval().requires_grad_(False).to(self.device)
@@ -39,7 +43,8 @@ class FastPath:
             for m in methods: setattr(module, m, torch.compile(getattr(module, m), mode=compile_mode, dynamic=False))
         return module
 
-def fast_path(device=None, **overrides) -> FastPath:
+def fast_path(device=None, # the device (default: the best there is)
+              **overrides) -> FastPath:
     "The fast path chosen for `device` (CUDA: bf16, channels_last, compile, CUDA graphs; CPU: fp32, all cores); `overrides` switch single choices"
     dev = get_device(device)
     if dev.type == 'cuda': fp = FastPath(dev, torch.bfloat16, channels_last=True, compile=True, cuda_graph=True)
@@ -50,7 +55,10 @@ def fast_path(device=None, **overrides) -> FastPath:
 PLAIN = dict(dtype=None, channels_last=False, compile=False, cuda_graph=False)   # overrides that give the plain fp32 eager path
 
 # %% ../nbs/16b_fast.ipynb #ea88d69c
-def render_path(fp:FastPath, G, n_frames:int) -> FastPath:
+def render_path(fp:FastPath, # the job's fast path
+                G, # the generator
+                n_frames:int, # frames to render
+               ) -> FastPath:
     "The fast path for rendering `n_frames` with `G`: on the CPU, compile the generator only when it pays back"
     # measured on 2 CPU cores (bench_fast, paper profile): compiling takes ~95 s and makes 1024² renders 4× faster
     if fp.device.type != 'cpu' or fp.compile: return fp
@@ -73,7 +81,12 @@ class _GraphedStep:
 
 class StreamStep(VideoEncoder):
     "`encoders.VideoEncoder` on the fast path: channels_last input, autocast, and on CUDA the ViEN step replayed as a CUDA graph"
-    def __init__(self, fren, vien, fp:FastPath, refine_first:bool=True):
+    def __init__(self,
+                 fren, # FrEN
+                 vien, # ViEN
+                 fp:FastPath, # the fast path
+                 refine_first:bool=True, # as in `VideoEncoder`
+                ):
         super().__init__(fp.prepare(fren), fp.prepare(vien), fp.device, refine_first)
         self.fp, self._graphs = fp, {}
 
@@ -96,7 +109,9 @@ class StreamStep(VideoEncoder):
 # %% ../nbs/16b_fast.ipynb #cceac7e4
 _END = object()
 
-def prefetch(iterable, depth:int=8):
+def prefetch(iterable, # any iterable (a video reader)
+             depth:int=8, # items read ahead
+            ):
     "Iterate `iterable` in a background thread, up to `depth` items ahead"
     q, stop = queue.Queue(maxsize=depth), threading.Event()
     def work():
@@ -122,7 +137,10 @@ def prefetch(iterable, depth:int=8):
 # %% ../nbs/16b_fast.ipynb #7b1b732e
 class BackgroundWriter:
     "Write frames to `writer` (a `VideoWriter`) from a background thread; same `write`/`close`/`abort`"
-    def __init__(self, writer, depth:int=8):
+    def __init__(self,
+                 writer, # a `VideoWriter`
+                 depth:int=8, # frames queued at most
+                ):
         self.writer, self.q, self.error = writer, queue.Queue(maxsize=depth), None
         self.t = threading.Thread(target=self._work, daemon=True); self.t.start()
     def _work(self):
@@ -134,7 +152,12 @@ class BackgroundWriter:
                 except BaseException as e: self.error = e
     def _check(self):
         if self.error is not None: raise self.error
-    def write(self, frame, time=None): self._check(); self.q.put((frame, time))
+    def write(self,
+              frame, # uint8 (H,W,3)
+              time=None, # its time, s (as `VideoWriter.write`)
+             ):
+        self._check()
+        self.q.put((frame, time))
     @property
     def n_frames(self): self._drain(); return self.writer.n_frames
     @property

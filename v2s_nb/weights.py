@@ -26,14 +26,15 @@ class WeightsEntry:
     url: str | None            # where to download it; None when there is no public download
     sha256: str | None = None  # checksum of the file, where known
     size: int | None = None    # bytes, where known
-    licence: str = ''
+    licence: str = ''          # the weights' licence, shown when they are fetched
     format: str = ''           # what is inside, e.g. "torch: {'g_ema': state_dict, 'latent_avg': (512,)}"
     notes: str = ''            # how to get it when `url` is None or the host needs a browser
     aliases: tuple = ()        # other names the same file is known by in a weights folder (e.g. the publisher's)
 
 REGISTRY: dict[str, WeightsEntry] = {}
 
-def register(entry:WeightsEntry) -> WeightsEntry:
+def register(entry:WeightsEntry, # the entry (its `name` must be new, or the same entry again)
+            ) -> WeightsEntry:
     "Add (or replace) a registry entry"
     REGISTRY[entry.name] = entry
     return entry
@@ -94,14 +95,21 @@ for _role, _fmt in _MINI.items():
 class DownloadError(V2SError):
     "A download failed; nothing was left at the target path"
 
-def sha256sum(path, chunk:int=1 << 22) -> str:
+def sha256sum(path, # a file
+              chunk:int=1 << 22, # bytes read at a time
+             ) -> str:
     "Hex sha256 of a file, read in chunks"
     h = hashlib.sha256()
     with open(path, 'rb') as f:
         while b := f.read(chunk): h.update(b)
     return h.hexdigest()
 
-def download(url:str, dest, sha256:str|None=None, progress:bool=True, timeout:float=30) -> Path:
+def download(url:str, # where from
+             dest, # the file to write (only when complete and checked)
+             sha256:str|None=None, # the checksum it must have (None: not checked)
+             progress:bool=True, # a progress bar
+             timeout:float=30, # seconds without data before giving up
+            ) -> Path:
     "Download `url` to `dest` with a progress bar; verify size and `sha256`; rename into place atomically"
     dest = Path(dest); dest.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(dest, suffix='.part') as tmp:
@@ -131,7 +139,8 @@ def cache_dir() -> Path:
 
 def offline() -> bool: return os.environ.get('V2S_OFFLINE', '').lower() in ('1', 'true', 'yes')
 
-def search_dirs(weights_dir=None) -> list:
+def search_dirs(weights_dir=None, # a folder, a list of them, or a 'a:b' path list searched first
+               ) -> list:
     "Folders to look in: `weights_dir` (a folder, a list, or an os.pathsep-separated string; a file stands for its folder), then `$V2S_WEIGHTS` (same forms)"
     out = []
     for d in (weights_dir, os.environ.get('V2S_WEIGHTS')):
@@ -139,7 +148,12 @@ def search_dirs(weights_dir=None) -> list:
         out += [Path(x) for x in (d.split(os.pathsep) if isinstance(d, str) else d if isinstance(d, (list, tuple)) else [d]) if x]
     return [p.parent if p.is_file() else p for p in out]   # `--weights folder/ffhq.pkl`: the other checkpoints sit beside it
 
-def resolve(name:str, path=None, weights_dir=None, allow_download:bool|None=None, progress:bool=True) -> Path:
+def resolve(name:str, # a registry name
+            path=None, # a file to use instead (checked to exist)
+            weights_dir=None, # folders searched first (`search_dirs`)
+            allow_download:bool|None=None, # None: unless `$V2S_OFFLINE` is set
+            progress:bool=True, # a download's progress bar
+           ) -> Path:
     "Path of the checkpoint called `name`, found (or fetched) in the order explicit path → weights dir → the package's own → cache → download"
     if path is not None:
         if not Path(path).is_file(): raise MissingWeightsError(f"weights file {path} given for '{name}' does not exist")
@@ -163,7 +177,9 @@ def resolve(name:str, path=None, weights_dir=None, allow_download:bool|None=None
         raise MissingWeightsError(f"weights '{name}' ({e.filename}) could not be fetched: {err}. Download {e.url} yourself and {where}") from None
 
 # %% ../nbs/01_weights.ipynb #3643341b
-def resolve_first(names, weights_dir=None, **kw) -> Path:
+def resolve_first(names, # one registry name, or a tuple of accepted ones
+                  weights_dir=None, # folders searched first
+                  **kw) -> Path:
     "The first of `names` (one registry name or several accepted alternatives) already on this machine, else `resolve(names[0])`"
     names = [names] if isinstance(names, str) else list(names)
     for n in names:
@@ -174,21 +190,28 @@ def resolve_first(names, weights_dir=None, **kw) -> Path:
         if len(names) == 1: raise
         raise MissingWeightsError(f"{e} (also accepted instead: {', '.join(REGISTRY[n].filename for n in names[1:])})") from None
 
-def check_shipped(e:WeightsEntry, path:Path) -> Path:
+def check_shipped(e:WeightsEntry, # the registry's entry
+                  path:Path, # the file in the package
+                 ) -> Path:
     "A file shipped in the package, after checking its size and sha256 against the registry (a damaged install fails here, clearly)"
     if e.size is not None and path.stat().st_size != e.size or e.sha256 and sha256sum(path) != e.sha256:
         raise MissingWeightsError(f"{path} does not match its checksum in the package manifest: the install is damaged; reinstall v2s_nb")
     return path
 
 # %% ../nbs/01_weights.ipynb #6f08dd48
-def load_strict(module, state_dict, what:str):
+def load_strict(module, # the network
+                state_dict, # the weights
+                what:str, # what the file should have been, for the error
+               ):
     "Load `state_dict` into `module` strictly; a mismatch is one line: `what` it should have been, then the first difference"
     try: return module.load_state_dict(state_dict, strict=True)
     except RuntimeError as e:
         lines = str(e).splitlines()
         raise V2SError(f"{what} ({(lines[1] if len(lines) > 1 else lines[0]).strip()[:160]})") from None
 
-def load_checkpoint(path, map_location='cpu'):
+def load_checkpoint(path, # a `.pt`/`.pth`/`.ckpt` or `.safetensors` file
+                    map_location='cpu', # where its tensors go
+                   ):
     "Load a checkpoint (torch or safetensors) without executing code from it"
     path = Path(path)
     if path.suffix == '.safetensors':
@@ -218,7 +241,8 @@ def _numpy_global(module, name):
     if module == 'numpy': return getattr(np, name)
     return getattr(np._core.multiarray if hasattr(np, '_core') else np.core.multiarray, name)
 
-def load_numpy_pickle(path):
+def load_numpy_pickle(path, # a `.pkl` of numpy arrays
+                     ):
     "Read a pickled numpy array / dict of arrays, refusing anything that would run other code"
     with open(path, 'rb') as f:
         u = _NumpyOnlyUnpickler(f, encoding='latin1'); u.path = path
@@ -227,12 +251,16 @@ def load_numpy_pickle(path):
 # %% ../nbs/01_weights.ipynb #727facec
 class PickledModule:
     "One persistent module of an NVIDIA network pickle as plain data: class name, init kwargs, own tensors, children"
-    def __init__(self, class_name:str, state:dict):
+    def __init__(self,
+                 class_name:str, # the module's class, as the pickle names it
+                 state:dict, # its pickled state
+                ):
         self.class_name = class_name
         self.init_kwargs = dict(state.get('_init_kwargs') or {})
         self.tensors = {k: v for d in ('_parameters', '_buffers') for k, v in (state.get(d) or {}).items() if torch.is_tensor(v)}
         self.children = {k: v for k, v in (state.get('_modules') or {}).items() if isinstance(v, PickledModule)}
-    def state_dict(self, prefix:str='') -> dict:
+    def state_dict(self, prefix:str='', # prepended to every name
+                  ) -> dict:
         "Every tensor under this module, named as `nn.Module.state_dict` would name it"
         out = {prefix + k: v for k, v in self.tensors.items()}
         for name, child in self.children.items(): out |= child.state_dict(f'{prefix}{name}.')
@@ -246,7 +274,8 @@ class TFNetwork:
         self.static_kwargs = dict(state.get('static_kwargs') or {})
         self.variables = dict(state.get('variables') or [])
         self.components = {k: v for k, v in (state.get('components') or {}).items() if isinstance(v, TFNetwork)}
-    def params(self, prefix:str='') -> dict:
+    def params(self, prefix:str='', # prepended to every path
+              ) -> dict:
         "Every variable under this network with its component path, e.g. 'synthesis/4x4/Conv/weight'"
         out = {prefix + k: v for k, v in self.variables.items()}
         for name, c in self.components.items(): out |= c.params(f'{prefix}{name}/')
@@ -282,7 +311,8 @@ class _NetworkUnpickler(pickle.Unpickler):
         raise V2SError(f"{self.path}: refusing to unpickle {module}.{name}: NVIDIA's network pickles name only tensors, "
                        f"dicts, numpy values and their module records, so this file is something else (nothing from it was run)")
 
-def read_network_pickle(path):
+def read_network_pickle(path, # an NVIDIA `.pkl`
+                       ):
     "The contents of an NVIDIA network pickle (PyTorch or TensorFlow era) as plain data, without running code from it"
     path = Path(path)
     try:
