@@ -22,9 +22,8 @@ import argparse, dataclasses, json, time
 from pathlib import Path
 import torch
 from v2s_nb.mini_data import prepare_faces, FaceData, shared_root
-from v2s_nb.mini_ae import train_autoencoder
+from v2s_nb.mini_ae import train_autoencoder, save_strip
 from v2s_nb.mini_gan import train_gan_stretch, GANConfig
-from v2s_nb.mini_ae import save_strip
 from v2s_nb.mini_editors import (encode_photos, fit_mapping, centre_fren, train_vien, age_direction_from_labels,
                                  pose_training_pairs, age_checker_sensitivity)
 from v2s_nb.mini import mini_figures, export_mini, sample_faces, MINI_DIR

@@ -26,7 +26,8 @@ class FastPath:
 
     def autocast(self):
         "Context for a forward pass: autocast to `dtype` when set"
-        return torch.autocast(self.device.type, dtype=self.dtype) if self.dtype is not None else contextlib.nullcontext()
+        if self.dtype is None: return contextlib.nullcontext()
+        return torch.autocast(self.device.type, dtype=self.dtype)
 
     def prepare(self,
                 module:torch.nn.Module, # a network, moved and set up in place
@@ -39,20 +40,24 @@ class FastPath:
         if self.channels_last:               # 4-D weights only (StyleGAN2 keeps its modulated weights 5-D)
             for t in [*module.parameters(), *module.buffers()]:
                 if t.dim() == 4: t.data = t.data.contiguous(memory_format=torch.channels_last)
-        if self.compile:                     # methods, not the module: a generator renders through `synthesis`, not `forward`
+        # methods, not the module: a generator renders through `synthesis`, not `forward`
+        if self.compile:
             for m in methods: setattr(module, m, torch.compile(getattr(module, m), mode=compile_mode, dynamic=False))
         return module
 
 def fast_path(device=None, # the device (default: the best there is)
               **overrides) -> FastPath:
-    "The fast path chosen for `device` (CUDA: bf16, channels_last, compile, CUDA graphs; CPU: fp32, all cores); `overrides` switch single choices"
+    "The fast path for `device` (CUDA: bf16, channels_last, compile, CUDA graphs; CPU: fp32, all cores)"
     dev = get_device(device)
     if dev.type == 'cuda': fp = FastPath(dev, torch.bfloat16, channels_last=True, compile=True, cuda_graph=True)
-    else: fp = FastPath(dev, None, threads=len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count())
+    else:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()
+        fp = FastPath(dev, None, threads=cores)
     if overrides.get('cuda_graph') and dev.type != 'cuda': raise V2SError("CUDA graphs need a CUDA device")
     return replace(fp, **overrides)
 
-PLAIN = dict(dtype=None, channels_last=False, compile=False, cuda_graph=False)   # overrides that give the plain fp32 eager path
+# the overrides that give the plain fp32 eager path
+PLAIN = dict(dtype=None, channels_last=False, compile=False, cuda_graph=False)
 
 # %% ../nbs/16b_fast.ipynb #ea88d69c
 def render_path(fp:FastPath, # the job's fast path
@@ -80,7 +85,7 @@ class _GraphedStep:
         return self.out.clone()
 
 class StreamStep(VideoEncoder):
-    "`encoders.VideoEncoder` on the fast path: channels_last input, autocast, and on CUDA the ViEN step replayed as a CUDA graph"
+    "`encoders.VideoEncoder` on the fast path: channels_last input, autocast, on CUDA the ViEN step as a CUDA graph"
     def __init__(self,
                  fren, # FrEN
                  vien, # ViEN

@@ -33,12 +33,13 @@ def train_restorer(task:str, # 'colorize' or 'sr4'
                    profile='tiny', # the profile
                    pairs:tuple|None=None, # (train, valid) frame-pair datasets: train ViEN too
                    **kw) -> dict:
-    "Train FrEN of `task` on degraded inputs (`frames` = train, valid datasets), then ViEN from it if `pairs` (train, valid pair datasets) are given"
+    "Train FrEN of `task` on degraded inputs, then ViEN from it when `pairs` are given"
     hook, out = _hook(task), Path(out)/task
     fren = train_encoder('fren', *frames, out, profile, degrade=hook, **kw).model.eval().requires_grad_(False)
     models = {'fren': fren}
     if pairs is not None:
-        models['vien'] = train_encoder('vien', *pairs, out, profile, degrade=hook, fren=fren, **kw).model.eval().requires_grad_(False)
+        learn = train_encoder('vien', *pairs, out, profile, degrade=hook, fren=fren, **kw)
+        models['vien'] = learn.model.eval().requires_grad_(False)
     return models
 
 @torch.no_grad()
@@ -60,5 +61,6 @@ def load_restorer(task:str, # 'colorize' or 'sr4'
                  ):
     "The FrEN that `tools/train_baselines.py` fine-tuned for `task` into `folder`, frozen"
     _hook(task); f = Path(folder)/f'{task}.pt'
-    if not f.is_file(): raise V2SError(f"{f} does not exist: train it with `python tools/train_baselines.py {folder} --only {task}`")
+    if not f.is_file():
+        raise V2SError(f"{f} does not exist: train it with `python tools/train_baselines.py {folder} --only {task}`")
     return load_encoders(profile, G, fren_path=f, device=device)[0]
