@@ -552,7 +552,6 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                  'v2s_nb.mini_gan.MiniGANTrainer.state_dict': ( 'mini_gan.html#minigantrainer.state_dict',
                                                                                 'v2s_nb/mini_gan.py'),
                                  'v2s_nb.mini_gan.MiniGANTrainer.step': ('mini_gan.html#minigantrainer.step', 'v2s_nb/mini_gan.py'),
-                                 'v2s_nb.mini_gan._set_grad': ('mini_gan.html#_set_grad', 'v2s_nb/mini_gan.py'),
                                  'v2s_nb.mini_gan.train_gan_stretch': ('mini_gan.html#train_gan_stretch', 'v2s_nb/mini_gan.py')},
             'v2s_nb.pipeline': { 'v2s_nb.pipeline.NpyWriter': ('pipeline.html#npywriter', 'v2s_nb/pipeline.py'),
                                  'v2s_nb.pipeline.NpyWriter.__init__': ('pipeline.html#npywriter.__init__', 'v2s_nb/pipeline.py'),

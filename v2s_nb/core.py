@@ -147,6 +147,7 @@ def diagram(rows:list, # rows of boxes, each a list of strings (a box's lines, s
             title:str|None=None, # drawn above the rows
             colors:dict|None=None, # {(row, box): matplotlib colour} for boxes to highlight
             path=None, # save the figure there as PNG (e.g. `picture_path(name)`)
+            chain=True, # join each row's boxes left to right: one bool, or one per row
             width:float=1.9, # inches per box
            ):
     "A flow diagram: boxes in rows, each row joined left to right by arrows; returns the matplotlib figure"
@@ -163,6 +164,7 @@ def diagram(rows:list, # rows of boxes, each a list of strings (a box's lines, s
             ax.add_patch(FancyBboxPatch((x - 0.42, y - 0.3), 0.84, 0.6, boxstyle='round,pad=0.02',
                                         fc=colors.get((r, b), '#eef3fb'), ec='#3d5a80', lw=1))
             ax.text(x, y, text, ha='center', va='center', fontsize=7.5)
+        if not (chain if isinstance(chain, bool) else chain[r]): continue
         links = [((r, b), (r, b + 1)) for b in range(len(row) - 1) if None not in row[b:b + 2]] + list(links)
     for (r0, b0), (r1, b1) in links:
         (x0, y0), (x1, y1) = centre(r0, b0), centre(r1, b1)

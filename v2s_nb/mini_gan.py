@@ -15,7 +15,8 @@ from tqdm.auto import tqdm
 from .core import V2SError, atomic_path, rng_state, set_rng_state, seed_everything, get_profile
 from .stylegan import Generator
 from .encoders import build_encoders
-from .gan_training import Discriminator, diff_augment
+from .gan_training import Discriminator, diff_augment, _requires_grad as _set_grad
+from .mini_ae import _flip
 from .losses import masked_rec_loss
 from .mini_data import FaceData
 
@@ -38,9 +39,6 @@ class GANConfig:
     seed:int=0               # seeds the initialisation, the batches and every random draw
 
 # %% ../nbs/16a3_mini_gan.ipynb #f09709ca
-def _set_grad(m, flag:bool):
-    for p in m.parameters(): p.requires_grad_(flag)
-
 class MiniGANTrainer:
     "The fine-tune's state: G (trained), its EMA, D, a frozen FrEN, the optimisers, the data generator and the log"
     def __init__(self, G:Generator, # the generator to fine-tune (a copy is trained)
@@ -94,8 +92,7 @@ def step(self:MiniGANTrainer,
         ) -> dict:
     "One D update (with lazy R1 every `r1_every` steps), one G update and the EMA; returns the losses"
     t0, n, cfg = time.perf_counter(), len(x), self.cfg
-    flip = (torch.rand(n) < 0.5)[:, None, None, None]
-    x, m = torch.where(flip, x.flip(-1), x), torch.where(flip, m.flip(-1), m)
+    x, m = _flip(x, m)
     h, other = n // 2, torch.randperm(n)[:n // 2]              # half random faces, half reconstructions
     with torch.no_grad(): w = self.fren(x)
     _set_grad(self.G, False); _set_grad(self.D, True)
