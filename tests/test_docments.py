@@ -1,18 +1,13 @@
 """Every public function and class of the library documents its parameters (fastcore docments: a comment after each
-parameter, which the site's API pages and `show_doc` show), and no exported line is over 120 characters (the site shows
-longer ones behind a scrollbar).
-
-Most modules were written before this rule: `docments_todo.json` beside this file holds, per module, how many
-parameters are still undocumented and how many lines are too long. The test fails when a module has more than its
-entry allows (so nothing new goes in undocumented), and when a module does better than its entry (so the entry is
-lowered and the work cannot slide back). A module with no entry must have none."""
-import dataclasses, importlib, inspect, json, pkgutil
+parameter, which the site's API pages and the notebooks' `doc` cells show); no line of a notebook's code, exported or
+not, is over 120 characters (the site shows longer ones behind a scrollbar), and no line chains statements with `;`."""
+import dataclasses, importlib, inspect, io, json, pkgutil, tokenize
 from pathlib import Path
 import pytest
 from fastcore.docments import docments
 import v2s_nb
 
-TODO = Path(__file__).with_name('docments_todo.json')
+NBS = Path(__file__).parents[1]/'nbs'
 MAX_LINE = 120
 
 
@@ -55,12 +50,31 @@ def modules() -> list:
 
 @pytest.mark.parametrize('mod', modules(), ids=lambda m: m.__name__)
 def test_parameters_documented_and_lines_short(mod):
-    todo = json.loads(TODO.read_text()).get(mod.__name__, {})
     und, long = undocumented(mod), long_lines(mod)
-    for what, found, allowed in (('undocumented parameters', und, todo.get('undocumented', 0)),
-                                 ('lines over 120 characters', long, todo.get('long_lines', 0))):
-        assert len(found) <= allowed, f"{mod.__name__}: {len(found)} {what} (at most {allowed}):\n" + '\n'.join(found)
-        assert len(found) == allowed, f"{mod.__name__}: {len(found)} {what}, fewer than {allowed}: lower its entry in {TODO.name}"
+    assert not und, f"{mod.__name__}: {len(und)} undocumented parameters:\n" + '\n'.join(und)
+    assert not long, f"{mod.__name__}: {len(long)} lines over {MAX_LINE} characters:\n" + '\n'.join(long)
+
+
+def notebook_lines(src:str) -> list:
+    "(line, why) of each line of a code cell over 120 characters or chaining statements with `;`"
+    out = [(l, 'long') for l in src.split('\n') if len(l) > MAX_LINE]
+    try: toks = list(tokenize.generate_tokens(io.StringIO(src).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError): return out
+    depth = 0
+    for t in toks:
+        if t.type == tokenize.OP and t.string in '([{': depth += 1
+        elif t.type == tokenize.OP and t.string in ')]}': depth -= 1
+        elif t.type == tokenize.OP and t.string == ';' and depth == 0:
+            rest = t.line[t.end[1]:].strip()
+            if rest and not rest.startswith('#'): out.append((t.line.rstrip(), ';'))   # a trailing `;` hides output
+    return out
+
+
+@pytest.mark.parametrize('nb', sorted(NBS.glob('*.ipynb')), ids=lambda p: p.name)
+def test_notebook_cells_readable(nb):
+    bad = [f"{why}: {l.strip()[:100]}" for c in json.loads(nb.read_text())['cells'] if c['cell_type'] == 'code'
+           for l, why in notebook_lines(''.join(c['source']))]
+    assert not bad, f"{nb.name}: {len(bad)} lines to split:\n" + '\n'.join(bad)
 
 
 def test_the_check_can_fail():
@@ -72,3 +86,5 @@ def test_the_check_can_fail():
           ): pass
     f.__module__ = g.__module__ = 'v2s_nb.fake'; m.f, m.g = f, g
     assert undocumented(m) == ['f: b']
+    assert notebook_lines('a = 1; b = 2\nplt.plot(x);\nf(a, b);  # hides the output') == [('a = 1; b = 2', ';')]
+    assert notebook_lines('x = "' + 'y' * 130 + '"')[0][1] == 'long'

@@ -33,7 +33,8 @@ class SEModule(nn.Module):
                  reduction:int=16, # the bottleneck's channel reduction
                 ):
         super().__init__()
-        self.fc1, self.fc2 = nn.Conv2d(c, max(1, c // reduction), 1, bias=False), nn.Conv2d(max(1, c // reduction), c, 1, bias=False)
+        r = max(1, c // reduction)
+        self.fc1, self.fc2 = nn.Conv2d(c, r, 1, bias=False), nn.Conv2d(r, c, 1, bias=False)
     def forward(self, x): # (N,c,H,W) -> (N,c,H,W)
         return x * torch.sigmoid(self.fc2(F.relu(self.fc1(x.mean((2, 3), keepdim=True)))))
 
@@ -45,7 +46,8 @@ class BottleneckIRSE(nn.Module):
                  stride:int, # 1, or 2 to halve the resolution
                 ):
         super().__init__()
-        self.shortcut_layer = nn.MaxPool2d(1, stride) if i == o else nn.Sequential(nn.Conv2d(i, o, 1, stride, bias=False), nn.BatchNorm2d(o))
+        self.shortcut_layer = (nn.MaxPool2d(1, stride) if i == o else
+                               nn.Sequential(nn.Conv2d(i, o, 1, stride, bias=False), nn.BatchNorm2d(o)))
         self.res_layer = nn.Sequential(nn.BatchNorm2d(i), nn.Conv2d(i, o, 3, 1, 1, bias=False), nn.PReLU(o),
                                        nn.Conv2d(o, o, 3, stride, 1, bias=False), nn.BatchNorm2d(o), SEModule(o))
     def forward(self, x): # (N,i,H,W) -> (N,o,H/stride,W/stride)
@@ -60,7 +62,9 @@ def ir_se_body(num_layers:int=50, # 50, 100 or 152 (IR-SE depth)
     if num_layers not in IR_UNITS: raise ValueError(f"num_layers must be one of {list(IR_UNITS)}, got {num_layers}")
     blocks, c = [], widths[0]
     for w, n in zip(widths, IR_UNITS[num_layers]):
-        for j in range(n): blocks.append(BottleneckIRSE(c, w, 2 if j == 0 else 1)); c = w
+        for j in range(n):
+            blocks.append(BottleneckIRSE(c, w, 2 if j == 0 else 1))
+            c = w
     return nn.Sequential(*blocks)
 
 # %% ../nbs/11_baselines.ipynb #3c8daa10
@@ -76,13 +80,16 @@ class StyleEncoderConfig:
 def style_encoder_config(profile, # a profile name or `Profile`
                         ) -> StyleEncoderConfig:
     "The pSp/e4e size that fits `profile`'s generator: the official one for 'paper', narrower for the small profiles"
-    p = get_profile(profile); g = p.generator
+    p = get_profile(profile)
+    g = p.generator
     n = 2 * int(math.log2(g.size)) - 2
     if p.name == 'paper': return StyleEncoderConfig(n_styles=n, style_dim=g.style_dim)
-    return StyleEncoderConfig(img_size=p.encoder.img_size, widths=(16, 32, 64, g.style_dim), n_styles=n, style_dim=g.style_dim)
+    return StyleEncoderConfig(img_size=p.encoder.img_size, widths=(16, 32, 64, g.style_dim), n_styles=n,
+                              style_dim=g.style_dim)
 
 class GradualStyleBlock(nn.Module):
-    "A feature map (B,C,s,s) -> one W+ entry (B,d): log2(s) stride-2 3×3 convs with leaky ReLU, then an equalised linear"
+    """A feature map (B,C,s,s) -> one W+ entry (B,d): log2(s) stride-2 3×3 convs with leaky ReLU, then an equalised
+    linear"""
     def __init__(self,
                  c_in:int, # input channels
                  c_out:int, # output size (one W+ entry)
@@ -91,7 +98,8 @@ class GradualStyleBlock(nn.Module):
         super().__init__()
         self.c_out = c_out
         layers = []
-        for k in range(int(math.log2(spatial))): layers += [nn.Conv2d(c_in if k == 0 else c_out, c_out, 3, 2, 1), nn.LeakyReLU()]
+        for k in range(int(math.log2(spatial))):
+            layers += [nn.Conv2d(c_in if k == 0 else c_out, c_out, 3, 2, 1), nn.LeakyReLU()]
         self.convs = nn.Sequential(*layers)
         self.linear = EqualLinear(c_out, c_out, lr_mul=1)
     def forward(self, x): # (N,c_in,spatial,spatial) -> (N,c_out)
@@ -108,10 +116,12 @@ class GradualStyleEncoder(nn.Module):
                 ):
         super().__init__()
         self.cfg, w = cfg, cfg.widths
-        self.input_layer = nn.Sequential(nn.Conv2d(in_ch, w[0], 3, 1, 1, bias=False), nn.BatchNorm2d(w[0]), nn.PReLU(w[0]))
+        self.input_layer = nn.Sequential(nn.Conv2d(in_ch, w[0], 3, 1, 1, bias=False), nn.BatchNorm2d(w[0]),
+                                         nn.PReLU(w[0]))
         self.body = ir_se_body(cfg.num_layers, w)
         u = np.cumsum(IR_UNITS[cfg.num_layers])
-        self.taps = (int(u[1]) - 1, int(u[2]) - 1, int(u[3]) - 1)            # ends of stages 2, 3, 4 (6, 20, 23 for IR-SE50)
+        # ends of stages 2, 3, 4 (6, 20, 23 for IR-SE50)
+        self.taps = (int(u[1]) - 1, int(u[2]) - 1, int(u[3]) - 1)
         n = cfg.n_styles
         self.coarse_ind, self.middle_ind = round(3 * n / 18), round(7 * n / 18)   # 3 and 7 of 18, as pSp
         s = cfg.img_size
@@ -148,18 +158,23 @@ class Encoder4Editing(GradualStyleEncoder):
 # %% ../nbs/11_baselines.ipynb #8a996f57
 _DRIVE = 'https://drive.google.com/uc?export=download&id='
 
-register(WeightsEntry('psp-ffhq-encode', 'psp_ffhq_encode.pt', _DRIVE + '1bMTNWkh5LArlaWSc_wa8VKyq2V42T2z0', licence='MIT (eladrich/pixel2style2pixel)',
-    format="torch: {'state_dict': encoder.* (GradualStyleEncoder(50,'ir_se')) + decoder.* (rosinality 1024), 'latent_avg', 'opts'}",
+register(WeightsEntry('psp-ffhq-encode', 'psp_ffhq_encode.pt', _DRIVE + '1bMTNWkh5LArlaWSc_wa8VKyq2V42T2z0',
+                      licence='MIT (eladrich/pixel2style2pixel)',
+    format="torch: {'state_dict': encoder.* (GradualStyleEncoder(50,'ir_se')) + decoder.* (rosinality 1024), "
+           "'latent_avg', 'opts'}",
     notes='eladrich/pixel2style2pixel README, "FFHQ Inversion"; Google Drive asks a browser to confirm large files'))
 
-register(WeightsEntry('e4e-ffhq-encode', 'e4e_ffhq_encode.pt', _DRIVE + '1cUv_reLE6k3604or78EranS7XzuVMWeO', licence='MIT (omertov/encoder4editing)',
-    format="torch: {'state_dict': encoder.* (Encoder4Editing(50,'ir_se')) + decoder.* (rosinality 1024), 'latent_avg', 'opts'}",
+register(WeightsEntry('e4e-ffhq-encode', 'e4e_ffhq_encode.pt', _DRIVE + '1cUv_reLE6k3604or78EranS7XzuVMWeO',
+                      licence='MIT (omertov/encoder4editing)',
+    format="torch: {'state_dict': encoder.* (Encoder4Editing(50,'ir_se')) + decoder.* (rosinality 1024), "
+           "'latent_avg', 'opts'}",
     notes='omertov/encoder4editing README, "FFHQ Inversion"; Google Drive asks a browser to confirm large files'))
 
 STYLE_ENCODERS = {'psp': GradualStyleEncoder, 'e4e': Encoder4Editing}
 
 def _latent_avg(latent_avg, n:int, d:int):
-    return torch.zeros(n, d) if latent_avg is None else torch.as_tensor(latent_avg).detach().float().reshape(-1, d).expand(n, d).clone()
+    if latent_avg is None: return torch.zeros(n, d)
+    return torch.as_tensor(latent_avg).detach().float().reshape(-1, d).expand(n, d).clone()
 
 class StyleEncoder(nn.Module):
     "pSp or e4e as a plain encoder: images (B,3,H,W) in [-1,1] -> W+ (B,n_styles,d) around the mean latent"
@@ -169,7 +184,8 @@ class StyleEncoder(nn.Module):
                  latent_avg=None, # the generator's mean latent the offsets are added to
                 ):
         super().__init__()
-        if kind not in STYLE_ENCODERS: raise V2SError(f"unknown style encoder '{kind}': use one of {', '.join(STYLE_ENCODERS)}")
+        if kind not in STYLE_ENCODERS:
+            raise V2SError(f"unknown style encoder '{kind}': use one of {', '.join(STYLE_ENCODERS)}")
         self.kind, self.cfg = kind, cfg
         self.encoder = STYLE_ENCODERS[kind](cfg)
         self.register_buffer('latent_avg', _latent_avg(latent_avg, cfg.n_styles, cfg.style_dim))
@@ -213,7 +229,8 @@ class ReStyle(nn.Module):
                  n_iters:int=5, # refinement steps
                 ):
         super().__init__()
-        if kind not in STYLE_ENCODERS: raise V2SError(f"unknown style encoder '{kind}': use one of {', '.join(STYLE_ENCODERS)}")
+        if kind not in STYLE_ENCODERS:
+            raise V2SError(f"unknown style encoder '{kind}': use one of {', '.join(STYLE_ENCODERS)}")
         self.kind, self.cfg, self.n_iters = kind, cfg, n_iters
         self.encoder = STYLE_ENCODERS[kind](cfg, in_ch=6)
         self._G = [G]                                            # frozen and shared: not a submodule
@@ -248,14 +265,17 @@ def optimize_wplus(G, # the generator
                   ) -> torch.Tensor: # W+ (B,n_latent,d)
     "Image2StyleGAN: W+ codes fitted to `images` by Adam on L2 (+ `lpips_weight`·LPIPS if `lpips` is given)"
     target = resize(images.float(), G.size).to(G.latent_avg.device)
-    w = (G.latent_avg.expand(len(target), G.n_latent, -1) if init is None else init).detach().clone().requires_grad_(True)
+    w = G.latent_avg.expand(len(target), G.n_latent, -1) if init is None else init
+    w = w.detach().clone().requires_grad_(True)
     opt = torch.optim.Adam([w], lr=lr)
     with torch.enable_grad():
         for _ in tqdm(range(n_iters), desc='Image2StyleGAN', unit='it', disable=not progress, leave=False):
             y = G.render(w)
             loss = (y - target).square().mean()
             if lpips is not None: loss = loss + lpips_weight * lpips(target, y)
-            opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
     return w.detach()
 
 # %% ../nbs/11_baselines.ipynb #d429bf4f
@@ -292,29 +312,37 @@ def frame_by_frame(encoder, # images -> W+
 # %% ../nbs/11_baselines.ipynb #8649a4af
 def train_inverter(model, # the encoder to train (FrEN, `StyleEncoder` or `ReStyle`)
                    G, # the generator (frozen)
-                   sample, # (n, torch generator, device) -> (images (n,3,S,S) in [-1,1], masks (n,1,S,S)): the training faces
+                   # (n, torch generator, device) -> (images (n,3,S,S) in [-1,1], masks (n,1,S,S)): the training faces
+                   sample,
                    steps:int, # batches
                    out=None, # folder for its checkpoint `ckpt.pt` (None: none)
                    batch:int=32, # faces per batch
                    lr:float=4e-4, # peak Adam learning rate
                    warmup:int=50, # steps of linear warm-up before the cosine
                    lam_delta:float=2e-4, # e4e's delta regulariser (only for an e4e encoder)
-                   degrade=None, # a function of the input batch: the encoder sees degrade(x), the loss compares with x (16_restore)
+                   # a function of the input batch: the encoder sees degrade(x), the loss compares with x (16_restore)
+                   degrade=None,
                    seed:int=0, # seeds the batches
                    ckpt_every:int=100, # steps between checkpoints
                    progress:bool=True, # a progress bar
                   ) -> list:
-    "Train an image -> W+ encoder (FrEN, pSp, e4e or `ReStyle`) against the frozen `G` for `steps` batches; resumes from `out/ckpt.pt`"
-    dev = next(G.parameters()).device; model.to(dev).train().requires_grad_(True)
+    """Train an image -> W+ encoder (FrEN, pSp, e4e or `ReStyle`) against the frozen `G` for `steps` batches; resumes
+    from `out/ckpt.pt`"""
+    dev = next(G.parameters()).device
+    model.to(dev).train().requires_grad_(True)
     gen = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.99))
     log, ck = [], (Path(out)/'ckpt.pt' if out is not None else None)
     if ck is not None and ck.is_file():
         sd = torch.load(ck, map_location='cpu', weights_only=True)
-        model.load_state_dict(sd['model']); opt.load_state_dict(sd['opt']); gen.set_state(sd['gen']); log = json.loads(sd['log'])
+        model.load_state_dict(sd['model'])
+        opt.load_state_dict(sd['opt'])
+        gen.set_state(sd['gen'])
+        log = json.loads(sd['log'])
     noise = G.make_noise(randomize=False)
     restyle, e4e = isinstance(model, ReStyle), isinstance(getattr(model, 'encoder', None), Encoder4Editing)
-    bar = tqdm(total=steps, initial=len(log), desc=type(getattr(model, 'encoder', model)).__name__, unit='step', disable=not progress)
+    bar = tqdm(total=steps, initial=len(log), desc=type(getattr(model, 'encoder', model)).__name__, unit='step',
+               disable=not progress)
     while len(log) < steps:
         n = len(log)
         f = (n + 1) / warmup if n < warmup else 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * n / steps))
@@ -330,14 +358,20 @@ def train_inverter(model, # the encoder to train (FrEN, `StyleEncoder` or `ReSty
                 for _ in range(t): w = model.refine(xs, w)
             w = model.refine(xs, w)
         else: w = model(xin)
-        rec = masked_rec_loss(G.synthesis(G.styles(w), noise), x, m); loss = rec
+        rec = masked_rec_loss(G.synthesis(G.styles(w), noise), x, m)
+        loss = rec
         if e4e: loss = loss + lam_delta * (w[:, 1:] - w[:, :1]).norm(dim=-1).sum(1).mean()
-        opt.zero_grad(set_to_none=True); loss.backward(); torch.nn.utils.clip_grad_norm_(model.parameters(), 5.); opt.step()
-        log.append(dict(step=n + 1, rec=rec.item(), loss=loss.item())); bar.update(1)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 5.)
+        opt.step()
+        log.append(dict(step=n + 1, rec=rec.item(), loss=loss.item()))
+        bar.update(1)
         if ck is not None and (len(log) % ckpt_every == 0 or len(log) == steps):
             ck.parent.mkdir(parents=True, exist_ok=True)
             with atomic_path(ck) as tmp:
-                torch.save(dict(model=model.state_dict(), opt=opt.state_dict(), gen=gen.get_state(), log=json.dumps(log)), tmp)
+                torch.save(dict(model=model.state_dict(), opt=opt.state_dict(), gen=gen.get_state(),
+                                log=json.dumps(log)), tmp)
     bar.close()
     model.eval().requires_grad_(False)
     return log

@@ -33,17 +33,26 @@ class PeakMemory:
         self.dev, self.every, self.mb = torch.device(device), every, 0.
     def __enter__(self):
         if self.dev.type == 'cuda':
-            torch.cuda.synchronize(self.dev); torch.cuda.reset_peak_memory_stats(self.dev)
-            self.start = torch.cuda.memory_allocated(self.dev); return self
-        gc.collect(); _malloc_trim()                        # hand freed memory back, so growth is this block's own
+            torch.cuda.synchronize(self.dev)
+            torch.cuda.reset_peak_memory_stats(self.dev)
+            self.start = torch.cuda.memory_allocated(self.dev)
+            return self
+        gc.collect()
+        _malloc_trim()                        # hand freed memory back, so growth is this block's own
         self.start, self.peak, self._stop = _rss_mb(), 0., threading.Event()
         def sample():
-            while not self._stop.is_set(): self.peak = max(self.peak, _rss_mb()); time.sleep(self.every)
-        self._t = threading.Thread(target=sample, daemon=True); self._t.start(); return self
+            while not self._stop.is_set():
+                self.peak = max(self.peak, _rss_mb())
+                time.sleep(self.every)
+        self._t = threading.Thread(target=sample, daemon=True)
+        self._t.start()
+        return self
     def __exit__(self, *a):
         if self.dev.type == 'cuda': self.mb = (torch.cuda.max_memory_allocated(self.dev) - self.start) / 2 ** 20
         else:
-            self._stop.set(); self._t.join(); self.mb = max(self.peak, _rss_mb()) - self.start
+            self._stop.set()
+            self._t.join()
+            self.mb = max(self.peak, _rss_mb()) - self.start
 
 # %% ../nbs/18a_bench.ipynb #9ba5ed18
 BENCH_METHODS = ('fren', 'vien', 'psp', 'e4e', 'restyle')
@@ -62,7 +71,8 @@ def _bench_model(name, p, dev, x, restyle_iters):
         prev = torch.randn(len(x), vien.n_latent, vien.style_dim, device=dev)
         return vien.eval().to(dev), prev
     if name in ('psp', 'e4e'): return StyleEncoder(name, style_encoder_config(p)).eval().to(dev), None
-    if name == 'restyle': return ReStyle(_random_generator(p, dev), 'psp', style_encoder_config(p), restyle_iters).eval().to(dev), None
+    if name == 'restyle':
+        return ReStyle(_random_generator(p, dev), 'psp', style_encoder_config(p), restyle_iters).eval().to(dev), None
     raise V2SError(f"unknown encoder {name!r} to benchmark: choose from {', '.join(BENCH_METHODS)}")
 
 @torch.no_grad()
@@ -73,7 +83,8 @@ def bench_encoders(profile='paper', # the sizes to time at
                    methods=BENCH_METHODS, # the encoders
                    restyle_iters:int=5, # ReStyle's refinement steps
                   ) -> dict:
-    "ms/frame, ratio to ViEN, weights and peak working memory of each encoder at `profile`'s size, same inputs, one process"
+    """ms/frame, ratio to ViEN, weights and peak working memory of each encoder at `profile`'s size, same inputs, one
+    process"""
     p, dev = get_profile(profile), get_device(device)
     torch.manual_seed(0)
     x = torch.rand(batch, 3, p.encoder.img_size, p.encoder.img_size, device=dev) * 2 - 1
@@ -83,12 +94,14 @@ def bench_encoders(profile='paper', # the sizes to time at
         fn = model if prev is None else (lambda x: model(x, prev))
         slow = name == 'restyle' and dev.type == 'cpu' and p.generator.size > 256
         with PeakMemory(dev) as mem: t = time_per_frame(fn, x, batch, warmup=1, repeat=min(runs, 2) if slow else runs)
-        params = sum(v.numel() * v.element_size() for v in model.state_dict().values())   # ReStyle: without its generator
+        # ReStyle: without its generator
+        params = sum(v.numel() * v.element_size() for v in model.state_dict().values())
         rows[name] = dict(ms=t['median_ms'], weights_mb=params / 2 ** 20, peak_mb=mem.mb, runs=t['repeat'])
         del model, fn
     base = rows.get('vien', {}).get('ms')
     for r in rows.values(): r['x_vien'] = r['ms'] / base if base else float('nan')
-    return dict(profile=p.name, device=str(dev), batch=batch, threads=torch.get_num_threads(), restyle_iters=restyle_iters, rows=rows)
+    return dict(profile=p.name, device=str(dev), batch=batch, threads=torch.get_num_threads(),
+                restyle_iters=restyle_iters, rows=rows)
 
 PAPER_MS = {'vien': 15, 'psp': 84, 'e4e': 49, 'restyle': 354}
 
@@ -96,12 +109,14 @@ PAPER_MS = {'vien': 15, 'psp': 84, 'e4e': 49, 'restyle': 354}
 def format_bench(r:dict, # `bench_encoders`' result
                 ) -> str:
     "The benchmark as a small text table, with the paper's GPU figures beside ours"
-    lines = [f"profile {r['profile']} on {r['device']} ({r['threads']} thread{'s' * (r['threads'] != 1)}), batch {r['batch']}, random weights:",
+    lines = [f"profile {r['profile']} on {r['device']} ({r['threads']} thread{'s' * (r['threads'] != 1)}), batch "
+             f"{r['batch']}, random weights:",
              f"  {'encoder':14s} {'ms/frame':>10s} {'× ViEN':>8s} {'weights MiB':>12s} {'peak MiB':>9s}   paper (GPU)"]
     for name, row in r['rows'].items():
         paper = f"{PAPER_MS[name]} ms" if name in PAPER_MS else ''
         label = f"restyle×{r['restyle_iters']}" if name == 'restyle' else name
-        lines.append(f"  {label:14s} {row['ms']:10.2f} {row['x_vien']:8.2f} {row['weights_mb']:12.1f} {row['peak_mb']:9.0f}   {paper}")
+        lines.append(f"  {label:14s} {row['ms']:10.2f} {row['x_vien']:8.2f} {row['weights_mb']:12.1f} "
+                     f"{row['peak_mb']:9.0f}   {paper}")
     if 'psp' in r['rows'] and 'vien' in r['rows']:
         lines.append(f"  pSp / ViEN = {r['rows']['psp']['x_vien']:.2f} (paper: 84/15 = 5.6; our goal: ≥ 10)")
     return '\n'.join(lines)
@@ -111,12 +126,17 @@ def _sync(dev):
     if dev.type == 'cuda': torch.cuda.synchronize(dev)
 
 def _compare(fns:dict, dev, repeat:int=2) -> tuple:
-    "Seconds of each function (the fastest of `repeat` calls), timed in turn after a warm-up call of each; and their results"
+    """Seconds of each function (the fastest of `repeat` calls), timed in turn after a warm-up call of each; and their
+    results"""
     out = {k: f() for k, f in fns.items()}            # warm-up (and compilation) of every path before any timing
     best = dict.fromkeys(fns, float('inf'))
-    for _ in range(repeat):                            # alternating, so that neither path pays for the other's first touch
+    # alternating, so that neither path pays for the other's first touch
+    for _ in range(repeat):
         for k, f in fns.items():
-            _sync(dev); t0 = time.perf_counter(); out[k] = f(); _sync(dev)
+            _sync(dev)
+            t0 = time.perf_counter()
+            out[k] = f()
+            _sync(dev)
             best[k] = min(best[k], time.perf_counter() - t0)
     return best, out
 
@@ -131,13 +151,15 @@ def bench_fast(profile='paper', # the sizes
                methods=('psp', 'e4e'), # the baselines ViEN is compared with
                progress:bool=False, # progress bars
                **overrides) -> dict:
-    "Plain vs fast path on one device: ViEN fps (one stream, batched streams), render fps, pSp/e4e ratio, end to end, numerics"
+    """Plain vs fast path on one device: ViEN fps (one stream, batched streams), render fps, pSp/e4e ratio, end to end,
+    numerics"""
     p, dev = get_profile(profile), get_device(device)
     paths = {'plain': fast_path(dev, **PLAIN), 'fast': fast_path(dev, **overrides)}
     torch.manual_seed(0)
     G = _random_generator(p, dev)
     fren, vien = build_encoders(p, G.latent_avg)
-    batches = (render_batch,) if isinstance(render_batch, int) else tuple(render_batch)   # one render row per batch size
+    # one render row per batch size
+    batches = (render_batch,) if isinstance(render_batch, int) else tuple(render_batch)
     x = torch.rand(max(frames, streams, *batches), 3, p.encoder.img_size, p.encoder.img_size, device=dev) * 2 - 1
     steps = {k: StreamStep(copy.deepcopy(fren), copy.deepcopy(vien), fp) for k, fp in paths.items()}
     def one_stream(step):
@@ -193,11 +215,14 @@ def format_fast(r:dict, # `bench_fast`'s result
                ) -> str:
     "`bench_fast`'s result as a small text table"
     f = r['fast']
-    lines = [f"plain vs fast path, profile {r['profile']} on {r['device']} ({r['threads']} thread{'s' * (r['threads'] != 1)}), random weights; fast = "
-             f"dtype {f['dtype']}, channels_last {f['channels_last']}, compile {f['compile']}, CUDA graph {f['cuda_graph']}",
+    lines = [f"plain vs fast path, profile {r['profile']} on {r['device']} ({r['threads']} "
+             f"thread{'s' * (r['threads'] != 1)}), random weights; fast = "
+             f"dtype {f['dtype']}, channels_last {f['channels_last']}, compile {f['compile']}, CUDA graph "
+             f"{f['cuda_graph']}",
              f"  {'':28s} {'plain':>10s} {'fast':>10s} {'speed-up':>9s}"]
     for name, v in r['rows'].items():
         lines.append(f"  {name:28s} {v['plain']:10.1f} {v['fast']:10.1f} {v['speedup']:8.2f}×  {v['unit']}")
     for m, x in r['vien_over'].items(): lines.append(f"  {m} time / ViEN time (fast): {x:.2f}")
-    lines.append(f"  fast vs plain: latents max |Δ| {r['latent_max_diff']:.2e}, renders PSNR {r['render_psnr_db']:.1f} dB")
+    lines.append(f"  fast vs plain: latents max |Δ| {r['latent_max_diff']:.2e}, renders PSNR "
+                 f"{r['render_psnr_db']:.1f} dB")
     return '\n'.join(lines)

@@ -13,7 +13,7 @@ __all__ = ['build_parser', 'main']
 # %% ../nbs/19_cli.ipynb #e6608275
 _EXAMPLES = """examples:
   v2s demo --out demo_out                     edit the real clip shipped in the package (age +20, yaw +15°)
-  v2s edit talk.mp4 --age +20 --yaw 15 --out talk_old   older, head turned: edited.mp4, side_by_side.mp4, latents, report
+  v2s edit talk.mp4 --age +20 --yaw 15 --out talk_old   older, turned: edited.mp4, side_by_side.mp4, latents, report
   v2s edit talk.mp4 --spec edits.yaml --out o keyframed edits from a file ({frame: value} for any number)
   v2s render talk_old --age -10 --style 6:12=3       new edits on a finished job's latents (no re-encoding)
   v2s encode talk.mp4 --out talk_v2s          latents, reconstruction and side-by-side of a video
@@ -30,10 +30,12 @@ _EXAMPLES = """examples:
 
 def _common(p, out_default=None, profile_default='mini'):
     p.add_argument('--profile', default=None, choices=list(PROFILES), help="model sizes and weights (default: " + (
-        "mini, the project's own small face models shipped in the package; tiny: random weights, for tests)" if profile_default == 'mini'
+        "mini, the project's own small face models shipped in the package; tiny: random weights, for tests)"
+        if profile_default == 'mini'
         else f"{profile_default}; mini: the shipped small models; tiny: random weights)"))
     p.add_argument('--device', default=None, help="cpu, cuda, cuda:1 … (default: cuda if available)")
-    p.add_argument('--weights', default=None, metavar='DIR|FILE', help='folder holding checkpoints (also $V2S_WEIGHTS), or the generator itself: '
+    p.add_argument('--weights', default=None, metavar='DIR|FILE',
+                   help='folder holding checkpoints (also $V2S_WEIGHTS), or the generator itself: '
                    'a .pt, an NVIDIA network .pkl (read as data, no code run) or a registry name')
     if out_default is not False:
         p.add_argument('--out', default=out_default or None, required=out_default is None, metavar='DIR',
@@ -42,107 +44,152 @@ def _common(p, out_default=None, profile_default='mini'):
 
 # %% ../nbs/19_cli.ipynb #d547fe0f
 def _edit_flags(p):
-    g = p.add_argument_group('edits (any mix; a --spec file can also give keyframes {frame: value}; larger amounts than stated are refused)')
+    g = p.add_argument_group('edits (any mix; a --spec file can also give keyframes {frame: value}; larger amounts '
+                             'than stated are refused)')
     g.add_argument('--spec', metavar='FILE', help='edit spec, JSON or YAML; flags given here override its entries')
-    g.add_argument('--age', type=float, metavar='YEARS', help=f"older (+) or younger (-), at most ±{EDIT_LIMITS['age'][0]:g}")
-    for a in ('yaw', 'pitch', 'roll'): g.add_argument(f'--{a}', type=float, metavar='DEG', help=f'head {a} change in degrees, at most ±{EDIT_LIMITS[a][0]:g}')
+    g.add_argument('--age', type=float, metavar='YEARS',
+                   help=f"older (+) or younger (-), at most ±{EDIT_LIMITS['age'][0]:g}")
+    for a in ('yaw', 'pitch', 'roll'):
+        g.add_argument(f'--{a}', type=float, metavar='DEG',
+                       help=f'head {a} change in degrees, at most ±{EDIT_LIMITS[a][0]:g}')
     g.add_argument('--expression', metavar='E1,…,E10', help="3DDFA_V2's 10 expression coefficients, in their std")
-    g.add_argument('--appearance', type=int, metavar='SEED', help='a random appearance (identity offset) drawn from this seed')
+    g.add_argument('--appearance', type=int, metavar='SEED',
+                   help='a random appearance (identity offset) drawn from this seed')
     g.add_argument('--appearance-amount', type=float, default=1., metavar='A', help='how much of it (default 1)')
     g.add_argument('--style', action='append', default=[], metavar='NAME=AMOUNT',
-                   help='a StyleSpace channel: a preset (lipstick, hair_gray …; FFHQ 1024 only) or LAYER:CHANNEL=AMOUNT, in σ; repeatable')
+                   help='a StyleSpace channel: a preset (lipstick, hair_gray …; FFHQ 1024 only) or '
+                        'LAYER:CHANNEL=AMOUNT, in σ; repeatable')
     g.add_argument('--chunk', type=int, default=8, help='frames rendered at once (default 8)')
-    _render_flags(p); _speed_flags(p)
+    _render_flags(p)
+    _speed_flags(p)
 
 def _render_flags(p):
     p.add_argument('--composite', default='composite', choices=['composite', 'replace'],
-                   help="composite (default): the video's own face, moved and shaded by the edit; replace: the generator's render pasted over it")
+                   help="composite (default): the video's own face, moved and shaded by the edit; replace: the "
+                        "generator's render pasted over it")
     p.add_argument('--tune', type=int, default=None, metavar='STEPS',
-                   help="tune a copy of the generator on the clip's own frames for STEPS steps (default: 120 for mini, about 45 s on 2 cores; "
+                   help="tune a copy of the generator on the clip's own frames for STEPS steps (default: 120 for mini, "
+                        "about 45 s on 2 cores; "
                         "0: off; render: the job's own tuning, reused)")
 
 def _face_flags(p, crop:bool=True):
-    if crop: p.add_argument('--crop', default='track', choices=['track', 'center'], help='track the face (default) or take the centre square')
-    p.add_argument('--detector', default='auto', choices=['auto', 'mediapipe', 's3fd'], help='face detector (default: mediapipe if installed)')
+    if crop:
+        p.add_argument('--crop', default='track', choices=['track', 'center'],
+                       help='track the face (default) or take the centre square')
+    p.add_argument('--detector', default='auto', choices=['auto', 'mediapipe', 's3fd'],
+                   help='face detector (default: mediapipe if installed)')
 
 def _speed_flags(p):
     p.add_argument('--fast', action=argparse.BooleanOptionalAction, default=True,
-                   help="the device's fast path and decoding/writing in background threads (default); --no-fast: plain fp32, one thread")
+                   help="the device's fast path and decoding/writing in background threads (default); --no-fast: plain "
+                        "fp32, one thread")
     p.add_argument('--compile', action=argparse.BooleanOptionalAction, default=None,
-                   help='torch.compile the networks (default: on CUDA; on a CPU only a large generator on a long video)')
+                   help='torch.compile the networks (default: on CUDA; on a CPU only a large generator on a long '
+                        'video)')
 
 # %% ../nbs/19_cli.ipynb #6003b952
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog='v2s', description='Video2StyleGAN: encode face videos into StyleGAN2 W+ and back.',
+    ap = argparse.ArgumentParser(prog='v2s',
+                                 description='Video2StyleGAN: encode face videos into StyleGAN2 W+ and back.',
                                  epilog=_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     subs = ap.add_subparsers(dest='command', required=True, metavar='COMMAND')
-    sub = lambda name, help: subs.add_parser(name, help=help, epilog=_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = lambda name, help: subs.add_parser(name, help=help, epilog=_EXAMPLES,
+                                             formatter_class=argparse.RawDescriptionHelpFormatter)
     p = sub('demo', 'edit the real clip shipped in the package (age +20, yaw +15°): the quick-start job')
-    _common(p, out_default='demo_out'); p.add_argument('--frames', type=int, default=None, help='only the first FRAMES frames of the clip (default: all)')
+    _common(p, out_default='demo_out')
+    p.add_argument('--frames', type=int, default=None, help='only the first FRAMES frames of the clip (default: all)')
     _render_flags(p)
     p.set_defaults(func=_cmd_demo)
     p = sub('edit', 'encode a video, edit it (age, pose, expression, appearance, StyleSpace) and render it back')
-    p.add_argument('video', help='input video file'); _common(p); _edit_flags(p); _face_flags(p)
+    p.add_argument('video', help='input video file')
+    _common(p)
+    _edit_flags(p)
+    _face_flags(p)
     p.add_argument('--restart', action='store_true', help='ignore the stages an earlier run of this job saved')
     p.set_defaults(func=_cmd_edit)
     p = sub('render', "render a finished job's latents again with new edits (no tracking, no encoding)")
     p.add_argument('job', metavar='JOB_DIR', help='the --out folder of an earlier `v2s edit` / `v2s encode`')
-    _common(p, out_default=''); _edit_flags(p)
+    _common(p, out_default='')
+    _edit_flags(p)
     p.set_defaults(func=_cmd_render)
     p = sub('encode', 'encode a video into W+ and render it back')
-    p.add_argument('video', help='input video file'); _common(p); _face_flags(p)
-    _render_flags(p); _speed_flags(p)
+    p.add_argument('video', help='input video file')
+    _common(p)
+    _face_flags(p)
+    _render_flags(p)
+    _speed_flags(p)
     p.set_defaults(func=_cmd_encode)
     p = sub('curate', 'turn a folder of videos into face-crop clips and a manifest')
-    p.add_argument('videos', metavar='VIDEOS_DIR', help='folder of videos'); p.add_argument('out', metavar='OUT_DIR', help='dataset folder')
+    p.add_argument('videos', metavar='VIDEOS_DIR', help='folder of videos')
+    p.add_argument('out', metavar='OUT_DIR', help='dataset folder')
     p.add_argument('--size', type=int, default=256, help='crop size in px (default 256)')
-    p.add_argument('--min-frames', type=int, default=50); p.add_argument('--max-frames', type=int, default=100)
+    p.add_argument('--min-frames', type=int, default=50)
+    p.add_argument('--max-frames', type=int, default=100)
     p.add_argument('--workers', type=int, default=1, help='parallel processes')
     p.add_argument('--shard', default=None, metavar='I/N', help='process every N-th video starting at I (0-based)')
     _face_flags(p, crop=False)
     p.add_argument('-q', '--quiet', action='store_true', help='no progress bar')
     p.set_defaults(func=_cmd_curate)
     p = sub('train', 'train FrEN or ViEN on a curated folder (two stages, resumable)')
-    p.add_argument('role', choices=['fren', 'vien']); p.add_argument('--data', required=True, metavar='DIR', help='a folder made by `v2s curate`')
-    _common(p); p.add_argument('--iters', type=int, default=180_000, help='total iterations (paper: 180k, N1 = 90k)')
+    p.add_argument('role', choices=['fren', 'vien'])
+    p.add_argument('--data', required=True, metavar='DIR', help='a folder made by `v2s curate`')
+    _common(p)
+    p.add_argument('--iters', type=int, default=180_000, help='total iterations (paper: 180k, N1 = 90k)')
     p.add_argument('--n1', type=int, default=None, help='iterations of stage 1 (default: half)')
-    p.add_argument('--bs', type=int, default=8); p.add_argument('--lr', type=float, default=1e-4)
+    p.add_argument('--bs', type=int, default=8)
+    p.add_argument('--lr', type=float, default=1e-4)
     p.add_argument('--losses', default='l2,lpips,landmarks,dense', help='loss terms to build (comma-separated)')
     p.add_argument('--fren', default=None, metavar='PATH', help='trained FrEN for ViEN (default: OUT/fren.pt)')
-    p.add_argument('--prev', default='fren', choices=['fren', 'self'], help="ViEN's previous latent: FrEN's (paper) or its own")
-    p.add_argument('--degrade', default='none', choices=['none', 'gray', 'sr4'], help='input degradation (colorization / 4x SR variants)')
-    p.add_argument('--ckpt-every', type=int, default=2000); p.add_argument('--resume', action='store_true', help='continue from OUT/<role>.ckpt')
+    p.add_argument('--prev', default='fren', choices=['fren', 'self'],
+                   help="ViEN's previous latent: FrEN's (paper) or its own")
+    p.add_argument('--degrade', default='none', choices=['none', 'gray', 'sr4'],
+                   help='input degradation (colorization / 4x SR variants)')
+    p.add_argument('--ckpt-every', type=int, default=2000)
+    p.add_argument('--resume', action='store_true', help='continue from OUT/<role>.ckpt')
     p.set_defaults(func=_cmd_train)
     p = sub('train-gan', "train the profile's StyleGAN2 generator on face crops (the mini models)")
     p.add_argument('--data', required=True, metavar='PATH', help='a .npy of uint8 (N,S,S,3) faces or a curated folder')
-    _common(p); p.add_argument('--steps', type=int, default=100_000); p.add_argument('--batch', type=int, default=64)
+    _common(p)
+    p.add_argument('--steps', type=int, default=100_000)
+    p.add_argument('--batch', type=int, default=64)
     p.add_argument('--resume', action='store_true', help='continue from OUT/checkpoint.pt')
     p.add_argument('--minutes', type=float, default=None, help='stop (with a checkpoint) after this many minutes')
-    p.add_argument('--ckpt-every', type=int, default=2000); p.add_argument('--sample-every', type=int, default=2000)
+    p.add_argument('--ckpt-every', type=int, default=2000)
+    p.add_argument('--sample-every', type=int, default=2000)
     p.set_defaults(func=_cmd_train_gan)
     p = sub('evaluate', 'Table 1: every method on a folder of videos (markdown, CSV, bar chart, JSON)')
-    p.add_argument('--videos', required=True, metavar='DIR', help='folder of test videos (or one video)'); _common(p)
+    p.add_argument('--videos', required=True, metavar='DIR', help='folder of test videos (or one video)')
+    _common(p)
     p.add_argument('--methods', default='vien,fren,fren-smooth,psp,e4e,restyle-psp,i2s',
                    help='comma-separated, from vien, fren, fren-smooth, psp, e4e, restyle-psp, restyle-e4e, i2s; '
                         'fren-same (FrEN trained as the baselines, needs --baselines); '
                         'ablations: vien-noreuse (latent reuse off), fren-reuse@K (FrEN, entries ≥K from frame 0)')
     p.add_argument('--frames', type=int, default=24, help='frames per video (default 24)')
-    p.add_argument('--start', type=float, default=0., metavar='FRAC', help='begin each clip this far into its video (0.8: the last fifth; default 0)')
+    p.add_argument('--start', type=float, default=0., metavar='FRAC',
+                   help='begin each clip this far into its video (0.8: the last fifth; default 0)')
     _face_flags(p)
     p.add_argument('--i2s-iters', type=int, default=100, help='Image2StyleGAN iterations per frame (paper: 1500)')
-    p.add_argument('--restyle-iters', type=int, default=5); p.add_argument('--sigma', type=float, default=1.0, help='smoothing σ in frames (fren-smooth)')
-    p.add_argument('--ablation', action='append', default=[], metavar='LABEL=DIR', help='an extra row from DIR/fren.pt + DIR/vien.pt (repeatable)')
-    p.add_argument('--baselines', default=None, metavar='DIR', help='pSp/e4e/ReStyle (and fren-same) as tools/train_baselines.py trained them into DIR')
+    p.add_argument('--restyle-iters', type=int, default=5)
+    p.add_argument('--sigma', type=float, default=1.0, help='smoothing σ in frames (fren-smooth)')
+    p.add_argument('--ablation', action='append', default=[], metavar='LABEL=DIR',
+                   help='an extra row from DIR/fren.pt + DIR/vien.pt (repeatable)')
+    p.add_argument('--baselines', default=None, metavar='DIR',
+                   help='pSp/e4e/ReStyle (and fren-same) as tools/train_baselines.py trained them into DIR')
     p.set_defaults(func=_cmd_evaluate)
     p = sub('bench', 'time our encoders and the baselines per frame, same inputs, one process; then the fast path')
-    _common(p, out_default=False, profile_default='paper'); p.add_argument('--runs', type=int, default=10, help='timed runs per encoder (default 10)')
+    _common(p, out_default=False, profile_default='paper')
+    p.add_argument('--runs', type=int, default=10, help='timed runs per encoder (default 10)')
     p.add_argument('--batch', type=int, default=1, help='frames per encoder call (default 1)')
-    p.add_argument('--methods', default='fren,vien,psp,e4e,restyle', help='comma-separated (default: fren,vien,psp,e4e,restyle)')
-    p.add_argument('--fast', action=argparse.BooleanOptionalAction, default=True, help='also time the fast path against the plain one (default: on)')
+    p.add_argument('--methods', default='fren,vien,psp,e4e,restyle',
+                   help='comma-separated (default: fren,vien,psp,e4e,restyle)')
+    p.add_argument('--fast', action=argparse.BooleanOptionalAction, default=True,
+                   help='also time the fast path against the plain one (default: on)')
     p.add_argument('--frames', type=int, default=16, help='frames of the one-stream run, fast path (default 16)')
     p.add_argument('--streams', type=int, default=8, help='videos stepped together, fast path (default 8)')
-    p.add_argument('--render-batch', type=int, nargs='+', default=[4], metavar='N', help='frames rendered at once, fast path; several: one row each (default 4)')
-    p.add_argument('--e2e-frames', type=int, default=64, help='frames of the end-to-end edit_video run on a drawn 512² clip, '
+    p.add_argument('--render-batch', type=int, nargs='+', default=[4], metavar='N',
+                   help='frames rendered at once, fast path; several: one row each (default 4)')
+    p.add_argument('--e2e-frames', type=int, default=64,
+                   help='frames of the end-to-end edit_video run on a drawn 512² clip, '
                    'centre crop, fast and plain (default 64; 0 skips it)')
     p.set_defaults(func=_cmd_bench)
     return ap
@@ -152,29 +199,37 @@ def _say_profile(profile):
     p = get_profile(profile)
     if p.random_weights:
         print(f"note: profile '{p.name}' runs with seeded RANDOM weights: the result shows the pipeline working, "
-              f"not a trained model (trained models: the default mini profile, or --profile paper with its weights).", file=sys.stderr)
+              f"not a trained model (trained models: the default mini profile, or --profile paper with its weights).",
+              file=sys.stderr)
 
 def _cmd_encode(a):
     from v2s_nb.pipeline import encode_video
-    prof = a.profile or DEFAULT_PROFILE; _say_profile(prof)
+    prof = a.profile or DEFAULT_PROFILE
+    _say_profile(prof)
     _print_job(encode_video(a.video, a.out, profile=prof, device=a.device, weights_dir=a.weights, crop=a.crop,
-                            detector=a.detector, fast=a.fast, compile=a.compile, progress=not a.quiet, composite=a.composite,
+                            detector=a.detector, fast=a.fast, compile=a.compile, progress=not a.quiet,
+                            composite=a.composite,
                             tune=a.tune), a.out)
 
 def _cmd_curate(a):
     from v2s_nb.curation import curate
-    if not (0 < a.min_frames <= a.max_frames): raise V2SError(f"need 0 < --min-frames ≤ --max-frames, got {a.min_frames} and {a.max_frames}")
-    s = curate(a.videos, a.out, size=a.size, min_len=a.min_frames, max_len=a.max_frames, workers=a.workers, shard=a.shard,
+    if not (0 < a.min_frames <= a.max_frames):
+        raise V2SError(f"need 0 < --min-frames ≤ --max-frames, got {a.min_frames} and {a.max_frames}")
+    s = curate(a.videos, a.out, size=a.size, min_len=a.min_frames, max_len=a.max_frames, workers=a.workers,
+               shard=a.shard,
                detector=a.detector, progress=not a.quiet)
-    print(f"{s['videos']} videos ({s['processed']} processed now, {s['already_done']} already done): {s['clips']} clips, "
+    print(f"{s['videos']} videos ({s['processed']} processed now, {s['already_done']} already done): "
+          f"{s['clips']} clips, "
           f"{s['frames_per_s']} frames/s")
     for src, why in s['skipped'].items(): print(f"  skipped {src}: {why}")
     print(f"manifest: {s['manifest']}")
 
 def _cmd_demo(a):
     from v2s_nb.pipeline import demo
-    prof = a.profile or DEFAULT_PROFILE; _say_profile(prof)
-    _print_job(demo(a.out, n_frames=a.frames, profile=prof, device=a.device, progress=not a.quiet, composite=a.composite, tune=a.tune), a.out)
+    prof = a.profile or DEFAULT_PROFILE
+    _say_profile(prof)
+    _print_job(demo(a.out, n_frames=a.frames, profile=prof, device=a.device, progress=not a.quiet,
+                    composite=a.composite, tune=a.tune), a.out)
     print(f"input clip: {a.out}/input.mp4 (v2s_nb.video.demo_video: 4 s of LivePortrait's driving clip d18, MIT)")
 
 # %% ../nbs/19_cli.ipynb #6ce75e79
@@ -186,7 +241,8 @@ def _spec(a) -> dict:
         if getattr(a, k) is not None: spec[k] = getattr(a, k)
     if a.expression:
         try: spec['expression'] = [float(x) for x in a.expression.split(',')]
-        except ValueError: raise V2SError(f"--expression takes 10 comma-separated numbers, got {a.expression!r}") from None
+        except ValueError:
+            raise V2SError(f"--expression takes 10 comma-separated numbers, got {a.expression!r}") from None
     if a.appearance is not None: spec['appearance'] = {'seed': a.appearance, 'amount': a.appearance_amount}
     for s in a.style:
         name, eq, amount = s.partition('=')
@@ -194,7 +250,8 @@ def _spec(a) -> dict:
         except ValueError: raise V2SError(f"--style takes NAME=AMOUNT or LAYER:CHANNEL=AMOUNT, got {s!r}") from None
         if ':' in name:
             try: layer, channel = map(int, name.split(':'))
-            except ValueError: raise V2SError(f"--style takes LAYER:CHANNEL=AMOUNT with whole numbers, got {s!r}") from None
+            except ValueError:
+                raise V2SError(f"--style takes LAYER:CHANNEL=AMOUNT with whole numbers, got {s!r}") from None
             c = {'layer': layer, 'channel': channel, 'amount': amount}
         else: c = {'preset': name, 'amount': amount}
         spec.setdefault('stylespace', []).append(c)
@@ -203,45 +260,60 @@ def _spec(a) -> dict:
 def _print_job(rep, out):
     if rep.get('already_done'): print(f"nothing to do: {out} already holds this job with these edits")
     else:
-        did = '; '.join(f"{k} " + ('skipped (saved earlier)' if v.get('skipped') else f"{v['seconds']:.1f} s") for k, v in rep['stages'].items())
-        print(f"{rep['frames']} frames at {rep['fps']:.3g} fps ({rep['ms_per_frame']:.1f} ms/frame, profile {rep['profile']}, {rep['device']}): {did}")
+        did = '; '.join(f"{k} " + ('skipped (saved earlier)' if v.get('skipped') else f"{v['seconds']:.1f} s")
+                        for k, v in rep['stages'].items())
+        print(f"{rep['frames']} frames at {rep['fps']:.3g} fps ({rep['ms_per_frame']:.1f} ms/frame, profile "
+              f"{rep['profile']}, {rep['device']}): {did}")
     for f in rep['outputs']: print(f"  {out}/{f}")
     for w in rep.get('warnings', []): print(f"v2s: warning: {w}", file=sys.stderr)
 
 def _cmd_edit(a):
     from v2s_nb.pipeline import edit_video
-    prof = a.profile or DEFAULT_PROFILE; _say_profile(prof)
+    prof = a.profile or DEFAULT_PROFILE
+    _say_profile(prof)
     _print_job(edit_video(a.video, a.out, _spec(a), profile=prof, device=a.device, weights_dir=a.weights, crop=a.crop,
-                          detector=a.detector, chunk=a.chunk, restart=a.restart, fast=a.fast, compile=a.compile, progress=not a.quiet,
+                          detector=a.detector, chunk=a.chunk, restart=a.restart, fast=a.fast, compile=a.compile,
+                          progress=not a.quiet,
                           composite=a.composite, tune=a.tune), a.out)
 
 # %% ../nbs/19_cli.ipynb #7ddf0c08
 def _cmd_render(a):
     from v2s_nb.pipeline import render_job
-    rep = render_job(a.job, a.out, _spec(a), device=a.device, weights_dir=a.weights, chunk=a.chunk, fast=a.fast, compile=a.compile,
+    rep = render_job(a.job, a.out, _spec(a), device=a.device, weights_dir=a.weights, chunk=a.chunk, fast=a.fast,
+                     compile=a.compile,
                      progress=not a.quiet, composite=a.composite, tune=a.tune)
-    _say_profile(rep['profile']); _print_job(rep, a.out or a.job)
+    _say_profile(rep['profile'])
+    _print_job(rep, a.out or a.job)
 
 def _cmd_train(a):
     from v2s_nb.training import train_from_folder
-    train_from_folder(a.role, a.data, a.out, profile=a.profile or DEFAULT_PROFILE, losses=tuple(a.losses.split(',')), fren_path=a.fren,
-                      weights_dir=a.weights, device=a.device, n_iters=a.iters, n1=a.n1, bs=a.bs, lr=a.lr, ckpt_every=a.ckpt_every,
+    train_from_folder(a.role, a.data, a.out, profile=a.profile or DEFAULT_PROFILE, losses=tuple(a.losses.split(',')),
+                      fren_path=a.fren,
+                      weights_dir=a.weights, device=a.device, n_iters=a.iters, n1=a.n1, bs=a.bs, lr=a.lr,
+                      ckpt_every=a.ckpt_every,
                       resume=a.resume, prev=a.prev, degrade=a.degrade, progress=not a.quiet)
     print(f"{a.role}: weights {a.out}/{a.role}.pt, checkpoint {a.out}/{a.role}.ckpt, log {a.out}/{a.role}_log.csv")
 
 def _cmd_train_gan(a):
     from v2s_nb.gan_training import train_gan
-    tr = train_gan(a.data, a.out, profile=a.profile or 'mini', steps=a.steps, batch=a.batch, resume=a.resume, ckpt_every=a.ckpt_every,
-                   sample_every=a.sample_every, time_limit=None if a.minutes is None else 60 * a.minutes, device=a.device, progress=not a.quiet)
-    print(f"{tr.n_step} steps ({tr.n_step * a.batch:,} images shown); generator: {a.out}/generator.pt, samples: {a.out}/samples_final.png")
+    tr = train_gan(a.data, a.out, profile=a.profile or 'mini', steps=a.steps, batch=a.batch, resume=a.resume,
+                   ckpt_every=a.ckpt_every,
+                   sample_every=a.sample_every, time_limit=None if a.minutes is None else 60 * a.minutes,
+                   device=a.device, progress=not a.quiet)
+    print(f"{tr.n_step} steps ({tr.n_step * a.batch:,} images shown); generator: {a.out}/generator.pt, samples: "
+          f"{a.out}/samples_final.png")
 
 def _cmd_evaluate(a):
     from v2s_nb.evaluation import evaluate, table_markdown
-    prof = a.profile or DEFAULT_PROFILE; _say_profile(prof)
+    prof = a.profile or DEFAULT_PROFILE
+    _say_profile(prof)
     abl = dict(s.split('=', 1) for s in a.ablation if '=' in s)
-    if len(abl) != len(a.ablation): raise V2SError(f"--ablation takes LABEL=DIR, got {', '.join(s for s in a.ablation if '=' not in s)}")
-    rep = evaluate(a.videos, a.out, methods=[m for m in a.methods.split(',') if m], profile=prof, n_frames=a.frames, device=a.device,
-                   weights_dir=a.weights, crop=a.crop, detector=a.detector, i2s_iters=a.i2s_iters, restyle_iters=a.restyle_iters,
+    if len(abl) != len(a.ablation):
+        raise V2SError(f"--ablation takes LABEL=DIR, got {', '.join(s for s in a.ablation if '=' not in s)}")
+    rep = evaluate(a.videos, a.out, methods=[m for m in a.methods.split(',') if m], profile=prof, n_frames=a.frames,
+                   device=a.device,
+                   weights_dir=a.weights, crop=a.crop, detector=a.detector, i2s_iters=a.i2s_iters,
+                   restyle_iters=a.restyle_iters,
                    sigma=a.sigma, ablations=abl, baselines=a.baselines, start=a.start, progress=not a.quiet)
     print(table_markdown(rep['rows'], rep['settings']))
     for what, why in rep['left_out'].items(): print(f"  left out {what}: {why}")
@@ -252,24 +324,33 @@ def _cmd_bench(a):
     prof, methods = a.profile or 'paper', [m for m in a.methods.split(',') if m]
     print(format_bench(bench_encoders(prof, device=a.device, runs=a.runs, batch=a.batch, methods=methods)))
     if a.fast:
-        print(format_fast(bench_fast(prof, device=a.device, frames=a.frames, streams=a.streams, render_batch=a.render_batch,
-                                     e2e_frames=a.e2e_frames, methods=[m for m in methods if m in ('psp', 'e4e')], progress=not a.quiet)))
+        print(format_fast(bench_fast(prof, device=a.device, frames=a.frames, streams=a.streams,
+                                     render_batch=a.render_batch,
+                                     e2e_frames=a.e2e_frames, methods=[m for m in methods if m in ('psp', 'e4e')],
+                                     progress=not a.quiet)))
 
 # %% ../nbs/19_cli.ipynb #52937842
 def main(argv=None, # the arguments (default: the command line's)
         ) -> int:
     "Entry point of the `v2s` command"
     args = build_parser().parse_args(argv)
-    warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')   # said by a dependency at import, not actionable
+    # said by a dependency at import, not actionable
+    warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')
     def _term(signum, frame): raise KeyboardInterrupt             # `kill` cleans up like Ctrl-C does
     main_thread = threading.current_thread() is threading.main_thread()   # signals can only be caught there
     old = signal.signal(signal.SIGTERM, _term) if main_thread else None
-    try: args.func(args); return 0
+    try:
+        args.func(args)
+        return 0
     except V2SError as e:
-        print(f"v2s: error: {e}", file=sys.stderr); return 1
-    except OSError as e:                                          # the machine's trouble (a full disk, a file gone), not a bug: one line
-        print(f"v2s: error: {e.strerror or e}" + (f": '{e.filename}'" if e.filename else ''), file=sys.stderr); return 1
+        print(f"v2s: error: {e}", file=sys.stderr)
+        return 1
+    # the machine's trouble (a full disk, a file gone), not a bug: one line
+    except OSError as e:
+        print(f"v2s: error: {e.strerror or e}" + (f": '{e.filename}'" if e.filename else ''), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
-        print("v2s: interrupted; run the same command again to carry on from the saved stages", file=sys.stderr); return 130
+        print("v2s: interrupted; run the same command again to carry on from the saved stages", file=sys.stderr)
+        return 130
     finally:
         if main_thread: signal.signal(signal.SIGTERM, old)

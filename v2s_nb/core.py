@@ -4,7 +4,8 @@
 
 # %% ../nbs/00_core.ipynb #eb6a5d83
 from __future__ import annotations
-import os, random, tempfile, contextlib
+import os, random, tempfile, contextlib, inspect, dataclasses, importlib
+from fastcore.docments import docments
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -14,8 +15,9 @@ import torch.nn.functional as F
 # %% auto #0
 __all__ = ['PROFILES', 'DEFAULT_PROFILE', 'EDIT_LIMITS', 'V2SError', 'frames_to_images', 'images_to_frames', 'center_crop',
            'luminance', 'resize', 'batched', 'get_device', 'seed_everything', 'seeded', 'rng_state', 'set_rng_state',
-           'show_frames', 'picture_path', 'diagram', 'GeneratorConfig', 'EncoderConfig', 'Profile', 'get_profile',
-           'Frozen', 'project_root', 'shared_path', 'publish', 'atomic_path', 'folder_lock', 'prepare_output_dir']
+           'show_frames', 'picture_path', 'diagram', 'Doc', 'doc', 'GeneratorConfig', 'EncoderConfig', 'Profile',
+           'get_profile', 'Frozen', 'project_root', 'shared_path', 'publish', 'atomic_path', 'folder_lock',
+           'prepare_output_dir']
 
 # %% ../nbs/00_core.ipynb #a0cdf541
 class V2SError(Exception):
@@ -45,7 +47,8 @@ def images_to_frames(images): # float (N,3,H,W) or (3,H,W) in [-1,1]
 def center_crop(images): # (N,3,H,W)
     "The largest centred square of each image -> (N,3,S,S) with S=min(H,W)"
     h, w = images.shape[-2:]
-    s = min(h, w); t, l = (h - s) // 2, (w - s) // 2
+    s = min(h, w)
+    t, l = (h - s) // 2, (w - s) // 2
     return images[..., t:t + s, l:l + s]
 
 def luminance(images): # (N,3,H,W) -> (N,1,H,W)
@@ -65,7 +68,8 @@ def batched(fn, # a function of a batch, returning a tensor with one row per inp
             bs:int=32, # rows per call
             device=None, # where each batch goes (default: where `x` is)
            ) -> torch.Tensor:
-    "`fn` applied to `x` (N,…) `bs` rows at a time on `device` (default: where `x` is), the results concatenated on the CPU"
+    """`fn` applied to `x` (N,…) `bs` rows at a time on `device` (default: where `x` is), the results concatenated on
+    the CPU"""
     return torch.cat([fn(x[i:i + bs].to(device or x.device)).cpu() for i in range(0, len(x), bs)])
 
 # %% ../nbs/00_core.ipynb #ba0decc9
@@ -81,20 +85,25 @@ def get_device(device=None, # 'cpu', 'cuda', 'cuda:1', 'auto', a torch.device or
 def seed_everything(seed:int=0, # the seed
                    ):
     "Seed Python, NumPy and PyTorch (CPU and CUDA) for reproducible runs"
-    random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
 
 @contextlib.contextmanager
 def seeded(seed:int, # the seed for the block
           ):
-    "Run the block with torch's CPU generator seeded to `seed`, then give the caller's random state back (seeded random weights)"
+    """Run the block with torch's CPU generator seeded to `seed`, then give the caller's random state back (seeded
+    random weights)"""
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed); yield
+        torch.manual_seed(seed)
+        yield
 
 def rng_state() -> dict:
     "The state of every random generator (Python, NumPy, PyTorch CPU and CUDA) as tensors and numbers, for checkpoints"
     _, keys, pos, has_gauss, cached = np.random.get_state()
     pv, pstate, pgauss = random.getstate()
-    st = dict(torch=torch.get_rng_state(), np_keys=torch.from_numpy(keys.astype(np.int64)), np_pos=pos, np_gauss=has_gauss,
+    st = dict(torch=torch.get_rng_state(), np_keys=torch.from_numpy(keys.astype(np.int64)), np_pos=pos,
+              np_gauss=has_gauss,
               np_cached=cached, py_state=torch.tensor(pstate, dtype=torch.int64), py_version=pv, py_gauss=pgauss)
     if torch.cuda.is_available(): st['cuda'] = torch.cuda.get_rng_state_all()
     return st
@@ -103,7 +112,8 @@ def set_rng_state(st:dict, # what `rng_state` returned
                  ):
     "Restore what `rng_state` saved"
     torch.set_rng_state(st['torch'])
-    np.random.set_state(('MT19937', st['np_keys'].numpy().astype(np.uint32), st['np_pos'], st['np_gauss'], st['np_cached']))
+    np.random.set_state(('MT19937', st['np_keys'].numpy().astype(np.uint32), st['np_pos'], st['np_gauss'],
+                         st['np_cached']))
     random.setstate((st['py_version'], tuple(int(v) for v in st['py_state']), st['py_gauss']))
     if 'cuda' in st and torch.cuda.is_available(): torch.cuda.set_rng_state_all(st['cuda'])
 
@@ -120,7 +130,9 @@ def show_frames(images, # float (N,3,H,W) in [-1,1], or uint8 frames (N,H,W,3), 
         images = [images_to_frames(i)[0] if torch.is_tensor(i) else np.asarray(i) for i in images]
     elif torch.is_tensor(images) and images.dtype != torch.uint8: images = list(images_to_frames(images))
     else: images = list(np.asarray(images))
-    n = len(images); ncols = min(ncols, n); nrows = (n + ncols - 1) // ncols
+    n = len(images)
+    ncols = min(ncols, n)
+    nrows = (n + ncols - 1) // ncols
     fig, axs = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows), squeeze=False)
     for i, ax in enumerate(axs.flat):
         ax.axis('off')
@@ -134,7 +146,8 @@ def show_frames(images, # float (N,3,H,W) in [-1,1], or uint8 frames (N,H,W,3), 
 # %% ../nbs/00_core.ipynb #f51f1e0c
 def picture_path(name:str, # the file name, e.g. 'encoders.png'
                 ) -> Path:
-    "Where to save picture `name`: `nbs/images/` when `$V2S_PICTURES` is `write` (`make pictures`), else `_build/pictures/`"
+    """Where to save picture `name`: `nbs/images/` when `$V2S_PICTURES` is `write` (`make pictures`), else
+    `_build/pictures/`"""
     here = Path.cwd().resolve()
     root = next((p for p in (here, *here.parents) if (p/'nbs').is_dir() and (p/'pyproject.toml').is_file()), here)
     d = root/'nbs'/'images' if os.environ.get('V2S_PICTURES') == 'write' else root/'_build'/'pictures'
@@ -155,7 +168,9 @@ def diagram(rows:list, # rows of boxes, each a list of strings (a box's lines, s
     from matplotlib.patches import FancyBboxPatch
     ncol, colors = max(len(r) for r in rows), colors or {}
     fig, ax = plt.subplots(figsize=(width * ncol, 1.25 * len(rows) + (0.35 if title else 0)))
-    ax.set_xlim(0, ncol); ax.set_ylim(len(rows), 0); ax.axis('off')
+    ax.set_xlim(0, ncol)
+    ax.set_ylim(len(rows), 0)
+    ax.axis('off')
     centre = lambda r, b: (b + 0.5, r + 0.5)
     for r, row in enumerate(rows):
         for b, text in enumerate(row):
@@ -175,6 +190,49 @@ def diagram(rows:list, # rows of boxes, each a list of strings (a box's lines, s
     fig.tight_layout()
     if path is not None: fig.savefig(path, dpi=110)
     return fig
+
+# %% ../nbs/00_core.ipynb #c2fcc4a5
+def _source_twin(sym):
+    "`sym`, or for a dataclass defined in a notebook run, the library's exported copy (docments reads its source)"
+    if not (dataclasses.is_dataclass(sym) and sym.__module__ == '__main__'): return sym
+    from v2s_nb._modidx import d
+    for mod, syms in d['syms'].items():
+        if f'{mod}.{sym.__qualname__}' in syms: return getattr(importlib.import_module(mod), sym.__qualname__)
+    return sym
+
+class Doc:
+    "The documentation of `sym` as Markdown (a notebook shows it): heading, signature with docments, docstring"
+    def __init__(self, sym, # a function, class, dataclass or method
+                 level:int=3): # heading level
+        self.sym, self.level = sym, level
+    def _repr_markdown_(self) -> str:
+        s = _source_twin(self.sym)
+        f = s.__init__ if inspect.isclass(s) and not dataclasses.is_dataclass(s) else s
+        d = docments(f, full=True)
+        ret = d.pop('return', None)
+        lines = []
+        for k, v in d.items():
+            if k in ('self', 'cls'): continue
+            p = inspect.Parameter
+            star = {p.VAR_POSITIONAL: '*', p.VAR_KEYWORD: '**'}.get(v.get('kind'), '')
+            anno = v['anno'] if v['anno'] not in (inspect.Parameter.empty, type(None)) else None
+            a = f":{getattr(anno, '__name__', None) or str(anno).replace('typing.', '')}" if anno is not None else ''
+            dflt = '' if v['default'] is inspect.Parameter.empty else repr(v['default'])
+            if len(dflt) > 40: dflt = f"{type(v['default']).__name__}(…)"     # a long default: its type
+            dflt = dflt and '=' + dflt
+            lines.append(f"    {star}{k}{a}{dflt},{'  # ' + v['docment'] if v['docment'] else ''}")
+        kind = 'class' if inspect.isclass(s) else 'def'
+        r = ret and ret['anno'] is not inspect.Parameter.empty and ret['anno']
+        r = f" -> {getattr(r, '__name__', None) or r}" if r else ''
+        sig = f"{kind} {s.__name__}(\n" + '\n'.join(lines) + f"\n){r}" if lines else f"{kind} {s.__name__}(){r}"
+        text = ' '.join((inspect.getdoc(s) or '').split())
+        return f"{'#' * self.level} {s.__qualname__}\n\n```python\n{sig}\n```\n\n{text}\n"
+
+def doc(sym, # a function, class, dataclass or method
+        level:int=3, # heading level
+       ) -> Doc:
+    "Show `sym`'s documentation in a notebook: its signature with each parameter's docment, and its docstring"
+    return Doc(sym, level)
 
 # %% ../nbs/00_core.ipynb #1d610b7f
 @dataclass(frozen=True)
@@ -205,7 +263,8 @@ class Profile:
     name: str                                     # 'mini', 'tiny', 'paper', …
     generator: GeneratorConfig                    # the generator's shape
     encoder: EncoderConfig                        # the encoders' ViT
-    # role ('generator','fren','vien','pose','age') -> weights-registry name (or a tuple of accepted ones); absent = random
+    # role ('generator','fren','vien','pose','age') -> weights-registry name (or a tuple of accepted ones);
+    # absent = random
     weights: dict = field(default_factory=dict)
     seed: int = 0                                 # seed for randomly initialised networks
     description: str = ''                         # one line for `v2s --help` and the docs
@@ -217,19 +276,23 @@ class Profile:
 # %% ../nbs/00_core.ipynb #d0009676
 PROFILES = {
     'tiny': Profile('tiny',
-        GeneratorConfig(size=64, style_dim=64, n_mlp=2, channels={4: 64, 8: 64, 16: 32, 32: 32, 64: 16}, low_max_res=16),
+        GeneratorConfig(size=64, style_dim=64, n_mlp=2, channels={4: 64, 8: 64, 16: 32, 32: 32, 64: 16},
+                        low_max_res=16),
         EncoderConfig(img_size=64, patch_size=8, embed_dim=96, depth=2, n_heads=4),
         description='seeded random weights, 64 px: fast unit tests'),
     'mini': Profile('mini',
-        GeneratorConfig(size=64, style_dim=128, n_mlp=4, channels={4: 128, 8: 128, 16: 128, 32: 64, 64: 32}, low_max_res=16),
+        GeneratorConfig(size=64, style_dim=128, n_mlp=4, channels={4: 128, 8: 128, 16: 128, 32: 64, 64: 32},
+                        low_max_res=16),
         EncoderConfig(img_size=64, patch_size=8, embed_dim=192, depth=4, n_heads=4),
         weights={'generator': 'v2s-mini-generator', 'fren': 'v2s-mini-fren', 'vien': 'v2s-mini-vien',
                  'pose': 'v2s-mini-pose', 'age': 'v2s-mini-age'},
-        description="the project's own small face models, trained on real photos and clips (the 16a*_mini notebooks)", crop_scale=1.3),
+        description="the project's own small face models, trained on real photos and clips (the 16a*_mini notebooks)",
+                    crop_scale=1.3),
     'paper': Profile('paper',
         GeneratorConfig(size=1024, style_dim=512, n_mlp=8, channel_multiplier=2, low_max_res=32),
         EncoderConfig(img_size=256, patch_size=16, embed_dim=768, depth=12, n_heads=12),
-        weights={'generator': ('stylegan2-ffhq-config-f-nvidia', 'stylegan2-ffhq-config-f'), 'fren': 'v2s-paper-fren', 'vien': 'v2s-paper-vien',
+        weights={'generator': ('stylegan2-ffhq-config-f-nvidia', 'stylegan2-ffhq-config-f'), 'fren': 'v2s-paper-fren',
+                 'vien': 'v2s-paper-vien',
                  'pose': 'v2s-paper-pose', 'age': 'v2s-paper-age'},
         description='FFHQ 1024 StyleGAN2 and ViT-B/16 encoders on 256² crops, as in the paper'),
 }
@@ -248,14 +311,16 @@ def get_profile(profile:str|Profile=DEFAULT_PROFILE, # a name or a `Profile`
 # The largest amount of each edit (`edit.spec.check_spec` refuses more; the CLI's help states them): beyond these the
 # edit leaves what the editors were trained on (the pose MLP on head turns of tens of degrees, the age direction on
 # ages 15-75) and renders nonsense.
-EDIT_LIMITS = {'age': (50., ' years'), 'yaw': (45., '°'), 'pitch': (30., '°'), 'roll': (30., '°'), 'expression': (5., ' std'),
+EDIT_LIMITS = {'age': (50., ' years'), 'yaw': (45., '°'), 'pitch': (30., '°'), 'roll': (30., '°'),
+               'expression': (5., ' std'),
                'appearance amount': (3., ''), 'amount': (20., 'σ')}
 
 # %% ../nbs/00_core.ipynb #2b061592
 class Frozen(torch.nn.Module):
     "A module that is always in eval mode and whose weights never require grad"
     def freeze(self):
-        self.eval().requires_grad_(False); return self
+        self.eval().requires_grad_(False)
+        return self
     def train(self, mode:bool=True): # ignored: a frozen network stays in eval mode
         return super().train(False)
 
@@ -268,7 +333,8 @@ def project_root(start=None, # the folder to search from (default: the working d
     return None
 
 def shared_path(*parts) -> Path|None:
-    "Development only: a path inside the shared assets (`$V2S_SHARED`, else `../shared` beside the project), or None if absent"
+    """Development only: a path inside the shared assets (`$V2S_SHARED`, else `../shared` beside the project), or None
+    if absent"""
     base = os.environ.get('V2S_SHARED')
     if base is None:
         root = project_root()
@@ -282,7 +348,8 @@ def publish(tmp, # the finished temporary file
             path, # its final name
            ):
     "Rename the finished temporary file `tmp` to `path` (atomic), with the permissions a normal new file gets"
-    umask = os.umask(0); os.umask(umask)
+    umask = os.umask(0)
+    os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)
     os.replace(tmp, path)
 
@@ -293,7 +360,8 @@ def atomic_path(path, # the file to write
     "Yield a temporary path next to `path`; on success rename it to `path`, on failure delete it"
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f'.{path.stem}.', suffix=suffix or path.suffix or '.tmp', dir=path.parent)
-    os.close(fd); tmp = Path(tmp)
+    os.close(fd)
+    tmp = Path(tmp)
     try:
         yield tmp
         publish(tmp, path)
@@ -307,12 +375,15 @@ def folder_lock(folder, # the folder to lock
                ):
     "Hold an exclusive lock on the folder `folder` while the block runs; another holder is refused at once"
     try: import fcntl
-    except ImportError: yield; return                                  # no flock (Windows): no lock
+    except ImportError:
+        yield
+        return                                  # no flock (Windows): no lock
     fd = os.open(folder, os.O_RDONLY)
     try:
         try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise V2SError(f"'{folder}' is in use by another v2s run: wait for it to end or choose another {flag}") from None
+            raise V2SError(f"'{folder}' is in use by another v2s run: wait for it to end or choose another "
+                           f"{flag}") from None
         yield
     finally: os.close(fd)                                              # closing releases the lock
 
@@ -320,7 +391,8 @@ def prepare_output_dir(out, # the output folder
                       ) -> tuple:
     "Create `out` if needed and check it is writable: (path, created_here)"
     out = Path(out)
-    if out.exists() and not out.is_dir(): raise V2SError(f"output '{out}' exists and is not a folder: choose another --out")
+    if out.exists() and not out.is_dir():
+        raise V2SError(f"output '{out}' exists and is not a folder: choose another --out")
     created = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)

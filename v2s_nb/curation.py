@@ -27,7 +27,8 @@ def list_videos(folder, # searched recursively
     "Video files directly in `folder`, sorted; a one-line error when there are none"
     folder = Path(folder)
     if not folder.is_dir(): raise V2SError(f"videos folder '{folder}' does not exist or is not a folder")
-    vids = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith('.') and p.suffix.lower() in VIDEO_EXTS)
+    vids = sorted(p for p in folder.iterdir()
+                  if p.is_file() and not p.name.startswith('.') and p.suffix.lower() in VIDEO_EXTS)
     if not vids: raise V2SError(f"no videos in '{folder}' (looked for {', '.join(VIDEO_EXTS)})")
     return vids
 
@@ -45,7 +46,8 @@ def plan_clips(n:int, # frames of the tracked run
               ) -> list:
     "(start, length) of the clips cut from a video of `n` frames: ceil(n/max_len) clips of equal length"
     if n < min_len: return []
-    k = math.ceil(n / max_len); L = n // k
+    k = math.ceil(n / max_len)
+    L = n // k
     if L < min_len: k, L = n // min_len, min_len   # only when max_len < 2·min_len
     return [(i * L, L) for i in range(k)]
 
@@ -79,7 +81,8 @@ def curate_video(video, # a video file
         if min(reader.width, reader.height) < MIN_SIDE:
             raise V2SError(f"too small: {reader.width}×{reader.height} px (need at least {MIN_SIDE} px per side)")
         track = track_faces(reader, detector)
-        rep = track.report(); rec['track'] = rep
+        rep = track.report()
+        rec['track'] = rep
         if rep['coverage'] < min_coverage:
             raise V2SError(f"a face was found in only {rep['coverage']:.0%} of the frames (need {min_coverage:.0%})")
         plan = plan_clips(len(track), min_len, max_len)
@@ -90,8 +93,10 @@ def curate_video(video, # a video file
             if t < plan[0][0] or t >= plan[-1][0] + plan[-1][1]: continue
             buf.append(crop)
             if t + 1 in ends:
-                i, s, L = ends[t + 1]; name = clip_name(video, i)
-                _write_npy(out/'clips'/f'{name}.npy', np.stack(buf)); buf = []
+                i, s, L = ends[t + 1]
+                name = clip_name(video, i)
+                _write_npy(out/'clips'/f'{name}.npy', np.stack(buf))
+                buf = []
                 ok = track.detected[s:s + L]
                 rec['clips'].append(dict(clip=name, start=s, frames=L, coverage=round(float(ok.mean()), 4),
                                          jitter_px=round(jitter(track.css[s:s + L]), 3)))
@@ -112,7 +117,8 @@ def manifest_rows(records, # per video, what `curate_video` returned
     for r in sorted(records, key=lambda r: r['source']):
         if not r['clips']:
             rows.append(dict(source=r['source'], clip='', split=r['split'], start='', frames=0, fps=r.get('fps', ''),
-                             coverage=r.get('track', {}).get('coverage', ''), jitter_px='', reason=r['reason'] or 'no clips'))
+                             coverage=r.get('track', {}).get('coverage', ''), jitter_px='',
+                             reason=r['reason'] or 'no clips'))
         for c in r['clips']:
             rows.append(dict(source=r['source'], clip=c['clip'], split=r['split'], start=c['start'], frames=c['frames'],
                              fps=r['fps'], coverage=c['coverage'], jitter_px=c['jitter_px'], reason=''))
@@ -121,13 +127,16 @@ def manifest_rows(records, # per video, what `curate_video` returned
 def read_records(out, # the curated folder
                 ) -> list:
     "All finished video records in `out` (temporary files of runs in progress start with '.' and are not read)"
-    return [json.loads(p.read_text()) for p in sorted((Path(out)/'records').glob('*.json')) if not p.name.startswith('.')]
+    return [json.loads(p.read_text()) for p in sorted((Path(out)/'records').glob('*.json'))
+            if not p.name.startswith('.')]
 
 def write_manifest(out, # the curated folder
                   ) -> Path:
     "Write `out/manifest.csv` (atomically) from all records in `out/records`"
-    buf = io.StringIO(); w = csv.DictWriter(buf, MANIFEST_FIELDS, lineterminator='\n')
-    w.writeheader(); w.writerows(manifest_rows(read_records(out)))
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, MANIFEST_FIELDS, lineterminator='\n')
+    w.writeheader()
+    w.writerows(manifest_rows(read_records(out)))
     with atomic_path(Path(out)/'manifest.csv') as tmp: tmp.write_text(buf.getvalue())
     return Path(out)/'manifest.csv'
 
@@ -159,9 +168,11 @@ def parse_shard(s, # 'i/n' (this worker's share), or None
                ) -> tuple:
     "'i/n' → (i, n), 0 ≤ i < n"
     try:
-        i, n = (int(x) for x in str(s).split('/')); assert 0 <= i < n
+        i, n = (int(x) for x in str(s).split('/'))
+        assert 0 <= i < n
         return i, n
-    except (ValueError, AssertionError): raise V2SError(f"--shard must look like i/n with 0 ≤ i < n (e.g. 0/4), not {s!r}") from None
+    except (ValueError, AssertionError):
+        raise V2SError(f"--shard must look like i/n with 0 ≤ i < n (e.g. 0/4), not {s!r}") from None
 
 # %% ../nbs/04_curation.ipynb #b448c683
 def curate(videos_dir, # a folder of videos
@@ -182,7 +193,8 @@ def curate(videos_dir, # a folder of videos
         vids = vids[i::n]
     for d in ('clips', 'records'): (out/d).mkdir(parents=True, exist_ok=True)
     for v in vids:   # temporary files a killed run left for *our* videos (other shards may be writing theirs right now)
-        for stale in [*(out/'clips').glob(f'.{glob.escape(v.stem)}_[0-9][0-9][0-9].*'), *(out/'records').glob(f'.{glob.escape(v.name)}.*')]:
+        for stale in [*(out/'clips').glob(f'.{glob.escape(v.stem)}_[0-9][0-9][0-9].*'),
+                      *(out/'records').glob(f'.{glob.escape(v.name)}.*')]:
             stale.unlink(missing_ok=True)
     todo = [v for v in vids if not (out/'records'/f'{v.name}.json').exists()]
     kw = dict(size=size, min_len=min_len, max_len=max_len, min_coverage=min_coverage)
@@ -193,11 +205,14 @@ def curate(videos_dir, # a folder of videos
     if workers > 1 and len(todo) > 1:
         with mp.get_context('spawn').Pool(min(workers, len(todo)), _init_worker, (detector,)) as pool:
             for rec in pool.imap_unordered(_work, jobs):
-                bar.update(sizes[rec['source']]); frames += rec.get('frames', 0)
+                bar.update(sizes[rec['source']])
+                frames += rec.get('frames', 0)
     elif todo:
         with make_detector(detector) as det:                        # in this process: its thread count stays as it is
             for v in todo:
-                rec = curate_video(v, out, detector=det, **kw); bar.update(sizes[rec['source']]); frames += rec.get('frames', 0)
+                rec = curate_video(v, out, detector=det, **kw)
+                bar.update(sizes[rec['source']])
+                frames += rec.get('frames', 0)
     bar.close()
     elapsed = time.perf_counter() - t0
     write_manifest(out)
@@ -216,11 +231,14 @@ class ClipSet:
                  split:str|None=None, # 'train', 'valid' or 'test'; None: all
                 ):
         self.root = Path(root)
-        if not self.root.is_dir(): raise V2SError(f"data folder '{self.root}' does not exist: run `v2s curate VIDEOS {self.root}` first")
+        if not self.root.is_dir():
+            raise V2SError(f"data folder '{self.root}' does not exist: run `v2s curate VIDEOS {self.root}` first")
         rows = [r for r in read_manifest(self.root) if r['clip'] and (split is None or r['split'] == split)]
         if not rows: raise V2SError(f"'{self.root}' has no clips{f' in split {split!r}' if split else ''}")
         missing = [r['clip'] for r in rows if not (self.root/'clips'/f"{r['clip']}.npy").is_file()]
-        if missing: raise V2SError(f"the manifest of '{self.root}' names {len(missing)} clip(s) that are missing, e.g. clips/{missing[0]}.npy: re-run `v2s curate`")
+        if missing:
+            raise V2SError(f"the manifest of '{self.root}' names {len(missing)} clip(s) that are missing, e.g. "
+                           f"clips/{missing[0]}.npy: re-run `v2s curate`")
         self.rows, self._mm = rows, {}
         self.lengths = [int(r['frames']) for r in rows]
 
@@ -251,7 +269,8 @@ class FrameDataset(torch.utils.data.Dataset):
         self.clips, self.size, self.index = clips, size, clips.frames()
     def __len__(self): return len(self.index)
     def __getitem__(self, i):
-        c, t = self.index[i]; return _tensor(self.clips.clip(c)[t], self.size)[0]
+        c, t = self.index[i]
+        return _tensor(self.clips.clip(c)[t], self.size)[0]
 
 # %% ../nbs/04_curation.ipynb #24f40908
 class PairDataset(torch.utils.data.Dataset):
@@ -264,4 +283,6 @@ class PairDataset(torch.utils.data.Dataset):
         self.clips, self.size, self.gap, self.index = clips, size, gap, clips.pairs(gap)
     def __len__(self): return len(self.index)
     def __getitem__(self, i):
-        c, a, b = self.index[i]; x = _tensor(self.clips.clip(c)[[a, b]], self.size); return x[0], x[1]
+        c, a, b = self.index[i]
+        x = _tensor(self.clips.clip(c)[[a, b]], self.size)
+        return x[0], x[1]

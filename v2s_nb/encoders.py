@@ -17,12 +17,14 @@ from .stylegan import latent_split
 __all__ = ['init_linears', 'latent_avg_buffer', 'Attention', 'Mlp', 'Block', 'PatchEmbed', 'ViT', 'FrEN', 'reuse_high', 'ViEN',
            'build_encoders', 'load_encoders', 'VideoEncoder']
 
-# %% ../nbs/06_encoders.ipynb #3ad16182
+# %% ../nbs/06_encoders.ipynb #02b03f94
 def init_linears(*modules):
     "ViT-style init for every nn.Linear inside `modules`: truncated normal (std 0.02) weights, zero bias"
     for mod in modules:
         for m in mod.modules():
-            if isinstance(m, nn.Linear): nn.init.trunc_normal_(m.weight, std=0.02); nn.init.zeros_(m.bias)
+            if isinstance(m, nn.Linear):
+                nn.init.trunc_normal_(m.weight, std=0.02)
+                nn.init.zeros_(m.bias)
 
 def latent_avg_buffer(latent_avg, # the generator's mean latent, any shape with `style_dim` values, or None
                       style_dim:int, # its size
@@ -30,6 +32,7 @@ def latent_avg_buffer(latent_avg, # the generator's mean latent, any shape with 
     "The mean latent (style_dim,) encoders predict offsets from; zeros when unknown"
     return torch.zeros(style_dim) if latent_avg is None else latent_avg.detach().clone().reshape(style_dim)
 
+# %% ../nbs/06_encoders.ipynb #164f6651
 class Attention(nn.Module):
     "Multi-head self-attention over (B,T,D) tokens"
     def __init__(self,
@@ -44,13 +47,15 @@ class Attention(nn.Module):
         q, k, v = self.qkv(x).view(b, t, 3, self.n_heads, d // self.n_heads).permute(2, 0, 3, 1, 4)  # 3×(B,h,T,d/h)
         return self.proj(F.scaled_dot_product_attention(q, k, v).transpose(1, 2).reshape(b, t, d))
 
+# %% ../nbs/06_encoders.ipynb #a30da6d3
 class Mlp(nn.Module):
     "The transformer block's feed-forward part: D → hidden → D with GELU"
     def __init__(self,
                  dim:int, # token width D
                  hidden:int, # hidden width
                 ):
-        super().__init__(); self.fc1, self.act, self.fc2 = nn.Linear(dim, hidden), nn.GELU(), nn.Linear(hidden, dim)
+        super().__init__()
+        self.fc1, self.act, self.fc2 = nn.Linear(dim, hidden), nn.GELU(), nn.Linear(hidden, dim)
     def forward(self, x): # tokens (B,N,D) -> (B,N,D)
         return self.fc2(self.act(self.fc1(x)))
 
@@ -186,7 +191,8 @@ def build_encoders(profile, # a profile name or `Profile`
                    latent_avg=None, # the generator's mean latent (style_dim,)
                   ) -> tuple: # (FrEN, ViEN)
     "Fresh (FrEN, ViEN) sized for `profile`'s generator, centred on `latent_avg` (style_dim,)"
-    p = get_profile(profile); g = p.generator
+    p = get_profile(profile)
+    g = p.generator
     n_latent, n_low = latent_split(g.size, g.low_max_res)
     return FrEN(p.encoder, n_latent, g.style_dim, latent_avg), ViEN(p.encoder, n_latent, n_low, g.style_dim, latent_avg)
 
@@ -225,12 +231,12 @@ class VideoEncoder:
         self.fren, self.vien, self.refine_first = fren, vien, refine_first
         self.device = device or next(fren.parameters()).device
         self.size = fren.vit.cfg.img_size
-    # how one step runs each network; a faster path (`fast.StreamStep`) overrides these, not the step's logic
+    # how one step runs each network; the fast path of notebook 16b overrides these, not the step's logic
     def _input(self, images): return resize(images.to(self.device, torch.float32), self.size)
     def _fren(self, x): return self.fren(x)
     def _vien(self, x, prev): return self.vien(x, prev)
 
-# %% ../nbs/06_encoders.ipynb #81e2dcac
+# %% ../nbs/06_encoders.ipynb #202002f7
 @patch
 @torch.no_grad()
 def step(self:VideoEncoder,
@@ -243,6 +249,17 @@ def step(self:VideoEncoder,
     w = self._fren(x)
     return self._vien(x, w) if self.refine_first else w
 
+@patch
+def encode(self:VideoEncoder,
+           images:Iterable, # one stream of frames (3,H,W) in [-1,1]
+          ) -> Iterator[torch.Tensor]:
+    "Latents (n_latent,d) of one stream of frames (3,H,W) in [-1,1]: the recurrence w_t = step(x_t, w_t-1)"
+    prev = None
+    for img in images:
+        prev = self.step(img[None], prev)
+        yield prev[0]
+
+# %% ../nbs/06_encoders.ipynb #588ccdb8
 @patch
 @torch.no_grad()
 def encode_many(self:VideoEncoder,
@@ -266,10 +283,3 @@ def encode_many(self:VideoEncoder,
             w = self.step(x, None if first else torch.stack([prev[i] for i, _ in idx]))
             for (i, _), wi in zip(idx, w): out[i] = prev[i] = wi
         yield [(i, out[i]) for i in active]
-
-@patch
-def encode(self:VideoEncoder,
-           images:Iterable, # one stream of frames (3,H,W) in [-1,1]
-          ) -> Iterator[torch.Tensor]:
-    "Latents (n_latent,d) of one stream of images (3,H,W) in [-1,1], one per frame"
-    for step in self.encode_many([images]): yield step[0][1]

@@ -9,17 +9,20 @@ from pathlib import Path
 import numpy as np
 import torch
 from tqdm.auto import tqdm
-from .core import V2SError, DEFAULT_PROFILE, get_profile, get_device, frames_to_images, center_crop, resize, batched, atomic_path, prepare_output_dir, seeded
+from .core import (V2SError, DEFAULT_PROFILE, get_profile, get_device, frames_to_images, center_crop, resize,
+                         batched, atomic_path, prepare_output_dir, seeded)
 from .weights import MissingWeightsError, load_strict
 from .video import VideoReader
 from .faces import track_faces, iter_crops, CROP_SCALE
 from .curation import list_videos
 from .stylegan import load_generator
 from .encoders import load_encoders, VideoEncoder
-from .baselines import (InversionMethod, frame_by_frame, load_style_encoder, style_encoder_config, ReStyle, StyleEncoder,
+from .baselines import (InversionMethod, frame_by_frame, load_style_encoder, style_encoder_config,
+                              ReStyle, StyleEncoder,
                               optimize_wplus, smooth_latents)
 from .metrics import (psnr, ssim, fid_inception, inception_features, fid_from_features, load_landmarker,
-                            landmark_error, flow_warps, temporal_consistency, identity_net, identity_embeddings, identity_scores)
+                            landmark_error, flow_warps, temporal_consistency, identity_net, identity_embeddings,
+                            identity_scores)
 
 # %% auto #0
 __all__ = ['METHODS', 'COLUMNS', 'video_files', 'load_eval_clip', 'NoReuseEncoder', 'reuse_from_first', 'method_label',
@@ -50,7 +53,8 @@ def load_eval_clip(path, # a video file
             frames = list(r) if start else [f for _, f in zip(range(n_frames), r)]
         s = int(round(len(frames) * start))
         return resize(center_crop(frames_to_images(frames[s:s + n_frames])), size)
-    track = track_faces(path, detector, max_frames=None if start else n_frames)   # the whole track when starting later, smoothed as training saw it
+    # the whole track when starting later, smoothed as training saw it
+    track = track_faces(path, detector, max_frames=None if start else n_frames)
     s = int(round(len(track) * start))
     crops = [c for _, _, c, _ in itertools.islice(iter_crops(path, track, 256, scale), s, s + n_frames)]
     if not crops: raise V2SError(f"'{path}' has no frames from {start:.0%} on: lower --start")
@@ -58,7 +62,8 @@ def load_eval_clip(path, # a video file
 
 # %% ../nbs/12_evaluation.ipynb #97436d79
 METHODS = {'vien': 'ours (ViEN)', 'fren': 'ours, per frame (FrEN)', 'fren-smooth': 'FrEN + temporal smoothing',
-           'psp': 'pSp', 'e4e': 'e4e', 'restyle-psp': 'ReStyle (pSp)', 'restyle-e4e': 'ReStyle (e4e)', 'i2s': 'Image2StyleGAN',
+           'psp': 'pSp', 'e4e': 'e4e', 'restyle-psp': 'ReStyle (pSp)', 'restyle-e4e': 'ReStyle (e4e)',
+           'i2s': 'Image2StyleGAN',
            'fren-same': "FrEN, trained as the baselines"}
 
 def _video_fn(fren, vien, encoder=VideoEncoder):
@@ -80,7 +85,8 @@ class NoReuseEncoder(VideoEncoder):
 def reuse_from_first(per_frame, # a clip function (T,3,H,W) -> W+ (T,n,d)
                      k:int, # the first entry taken from frame 0
                     ):
-    "A clip function: `per_frame`'s latents below entry `k`, the first frame's from `k` up (reuse with the split at `k`)"
+    """A clip function: `per_frame`'s latents below entry `k`, the first frame's from `k` up (reuse with the split at
+    `k`)"""
     def fn(frames):
         w = per_frame(frames).clone()
         w[:, k:] = w[:1, k:]
@@ -105,15 +111,23 @@ def trained_baseline(name:str, # 'psp', 'e4e', 'restyle-psp', 'restyle-e4e' or '
                      restyle_iters:int=5, # ReStyle's refinement steps
                      device='cpu', # where it goes
                     ) -> tuple:
-    "(encoder, note) for `name` ('psp', 'e4e', 'restyle-psp', 'restyle-e4e' or 'fren-same') as `tools/train_baselines.py` trained it into `folder`"
+    """(encoder, note) for `name` ('psp', 'e4e', 'restyle-psp', 'restyle-e4e' or 'fren-same') as
+    `tools/train_baselines.py` trained it into `folder`"""
     p, f = get_profile(profile), Path(folder)/f'{name}.pt'
-    if not f.is_file(): raise V2SError(f"{f} does not exist: train it with `python tools/train_baselines.py {folder} --only {name}`")
+    if not f.is_file():
+        raise V2SError(f"{f} does not exist: train it with `python tools/train_baselines.py {folder} --only {name}`")
     ck = torch.load(f, map_location='cpu', weights_only=True)
-    if ck.get('profile') != p.name: raise V2SError(f"{f} was trained for profile {ck.get('profile')!r}, not {p.name!r}: evaluate with --profile {ck.get('profile')}")
-    note, cfg = f"trained here: {ck['steps']} steps × {ck['batch']} faces, the same for every baseline", style_encoder_config(p)
-    if name == 'fren-same': return load_encoders(p, G, fren_path=f, device=device)[0], note     # FrEN's own loader, as for any FrEN file
-    model = ReStyle(G, name.split('-')[1], cfg, restyle_iters) if name.startswith('restyle') else StyleEncoder(name, cfg, G.latent_avg)
-    load_strict(model, {k: v.float() for k, v in ck['model'].items()}, f"{f} is not a {name} encoder for profile '{p.name}'")
+    if ck.get('profile') != p.name:
+        raise V2SError(f"{f} was trained for profile {ck.get('profile')!r}, not {p.name!r}: evaluate with --profile "
+                       f"{ck.get('profile')}")
+    note = f"trained here: {ck['steps']} steps × {ck['batch']} faces, the same for every baseline"
+    cfg = style_encoder_config(p)
+    if name == 'fren-same':
+        return load_encoders(p, G, fren_path=f, device=device)[0], note     # FrEN's own loader, as for any FrEN file
+    if name.startswith('restyle'): model = ReStyle(G, name.split('-')[1], cfg, restyle_iters)
+    else: model = StyleEncoder(name, cfg, G.latent_avg)
+    load_strict(model, {k: v.float() for k, v in ck['model'].items()},
+                f"{f} is not a {name} encoder for profile '{p.name}'")
     return model.eval().requires_grad_(False).to(device), note
 
 def build_methods(names, # method keys (`METHODS`)
@@ -125,29 +139,37 @@ def build_methods(names, # method keys (`METHODS`)
                   restyle_iters:int=5, # ReStyle's refinement steps
                   sigma:float=1.0, # temporal smoothing's σ, frames ('fren-smooth')
                   ablations:dict|None=None, # {label: folder with fren.pt/vien.pt}: more 'ours' rows
-                  baselines=None, # a folder of baselines trained by tools/train_baselines.py (instead of official or random weights)
+                  # a folder of baselines trained by tools/train_baselines.py (instead of official or random weights)
+                  baselines=None,
                  ) -> list:
-    "`InversionMethod` objects for `names` (keys of `METHODS`), plus 'ours (label)' rows for `ablations` {label: folder}"
+    """`InversionMethod` objects for `names` (keys of `METHODS`), plus 'ours (label)' rows for `ablations` {label:
+    folder}"""
     p = get_profile(profile)
     unknown = [n for n in names if n not in METHODS and method_label(n, G.n_latent) is None]
     if unknown: raise V2SError(f"unknown method(s) {', '.join(unknown)}: choose from {', '.join(METHODS)}, "
                                f"or the ablations vien-noreuse and fren-reuse@K (K from 0 to {G.n_latent})")
     fren, vien = load_encoders(p, G, weights_dir=weights_dir, device=device)
-    pretrained = p.name == 'paper'                    # the official FFHQ pSp/e4e weights exist only for the paper's generator
+    # the official FFHQ pSp/e4e weights exist only for the paper's generator
+    pretrained = p.name == 'paper'
     ours_note, base_note = ('random weights' if p.random_weights else ''), ('' if pretrained else 'random weights')
-    if 'fren-same' in names and baselines is None: raise V2SError("fren-same is FrEN as tools/train_baselines.py trains it: pass that folder with --baselines")
+    if 'fren-same' in names and baselines is None:
+        raise V2SError("fren-same is FrEN as tools/train_baselines.py trains it: pass that folder with --baselines")
     cfg, out = style_encoder_config(p), []
     for n in names:
         if baselines is not None and (n in ('psp', 'e4e', 'fren-same') or n.startswith('restyle')):
             model, note = trained_baseline(n, baselines, p, G, restyle_iters, device)
-            out.append(InversionMethod(METHODS[n], frame_by_frame(model, device=device), note)); continue
+            out.append(InversionMethod(METHODS[n], frame_by_frame(model, device=device), note))
+            continue
         if n == 'vien': fn = _video_fn(fren, vien)
         elif n == 'vien-noreuse': fn = _video_fn(fren, vien, NoReuseEncoder)
-        elif n.startswith('fren-reuse@'): fn = reuse_from_first(frame_by_frame(fren, device=device), int(n.split('@')[1]))
+        elif n.startswith('fren-reuse@'):
+            fn = reuse_from_first(frame_by_frame(fren, device=device), int(n.split('@')[1]))
         elif n == 'fren': fn = frame_by_frame(fren, device=device)
-        elif n == 'fren-smooth': fn = lambda f, per=frame_by_frame(fren, device=device): smooth_latents(per(f), sigma, G.n_low)
+        elif n == 'fren-smooth':
+            fn = lambda f, per=frame_by_frame(fren, device=device): smooth_latents(per(f), sigma, G.n_low)
         elif n in ('psp', 'e4e'):
-            fn = frame_by_frame(load_style_encoder(n, p, pretrained, weights_dir=weights_dir, latent_avg=G.latent_avg, device=device))
+            fn = frame_by_frame(load_style_encoder(n, p, pretrained, weights_dir=weights_dir, latent_avg=G.latent_avg,
+                                                   device=device))
         elif n.startswith('restyle'):
             with seeded(p.seed + 3):
                 rs = ReStyle(G, n.split('-')[1], cfg, restyle_iters).eval().requires_grad_(False).to(device)
@@ -155,12 +177,16 @@ def build_methods(names, # method keys (`METHODS`)
         else:
             lp, how = _i2s_loss(weights_dir, device)
             fn = lambda f, lp=lp: optimize_wplus(G, f.to(device), i2s_iters, lpips=lp).cpu()
-            out.append(InversionMethod(METHODS[n], fn, f'{i2s_iters} iterations, {how}', warmup=False)); continue
-        out.append(InversionMethod(method_label(n, G.n_latent), fn, base_note if n in ('psp', 'e4e') or n.startswith('restyle') else ours_note))
+            out.append(InversionMethod(METHODS[n], fn, f'{i2s_iters} iterations, {how}', warmup=False))
+            continue
+        out.append(InversionMethod(method_label(n, G.n_latent), fn,
+                                   base_note if n in ('psp', 'e4e') or n.startswith('restyle') else ours_note))
     for label, folder in (ablations or {}).items():
         f, v = Path(folder)/'fren.pt', Path(folder)/'vien.pt'
-        if not (f.is_file() and v.is_file()): raise V2SError(f"ablation '{label}': {folder} must hold fren.pt and vien.pt")
-        out.append(InversionMethod(f'ours ({label})', _video_fn(*load_encoders(p, G, fren_path=f, vien_path=v, device=device))))
+        if not (f.is_file() and v.is_file()):
+            raise V2SError(f"ablation '{label}': {folder} must hold fren.pt and vien.pt")
+        out.append(InversionMethod(f'ours ({label})',
+                                   _video_fn(*load_encoders(p, G, fren_path=f, vien_path=v, device=device))))
     return out
 
 # %% ../nbs/12_evaluation.ipynb #7b42dd6f
@@ -182,7 +208,9 @@ def measure(method:InversionMethod, # the method
            ) -> tuple:
     "({metric: value}, reconstruction, its identity embeddings or None) of `method` on one clip `frames` (T,3,S,S)"
     if warmup and method.warmup: method(frames[:2])
-    t0 = time.perf_counter(); lat = method(frames); dt = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    lat = method(frames)
+    dt = time.perf_counter() - t0
     rec = render_latents(G, lat)
     row = dict(psnr=float(psnr(frames, rec).mean()), ssim=float(ssim(frames, rec).mean()),
                tc=temporal_consistency(rec, reference=frames, warps=warps) if len(frames) >= 7 else float('nan'),
@@ -202,7 +230,8 @@ def encode_eval_clip(path, # a video file
                      device='cpu', # where they run
                      scale:float|None=None, # the face crop; default: the profile's (what `evaluate` uses)
                     ) -> tuple:
-    "(generator, crops (T,3,S,S), W+ (T,n,d)): `path` cut as `evaluate` cuts it for `profile` (its crop scale) and encoded as ours runs on video"
+    """(generator, crops (T,3,S,S), W+ (T,n,d)): `path` cut as `evaluate` cuts it for `profile` (its crop scale) and
+    encoded as ours runs on video"""
     p = get_profile(profile)
     G = load_generator(p, device=device)
     frames = load_eval_clip(path, n_frames, G.size, scale=scale or p.crop_scale, start=start)
@@ -211,7 +240,8 @@ def encode_eval_clip(path, # a video file
 # %% ../nbs/12_evaluation.ipynb #3ccce870
 COLUMNS = [('psnr', 'PSNR ↑', '{:.2f}'), ('ssim', 'SSIM ↑', '{:.4f}'), ('fid', 'FID ↓', '{:.2f}'),
            ('fd_id', 'FD ↓ (MobileFaceNet)', '{:.3f}'), ('lm', 'LM ↓', '{:.2f}'),
-           ('tc', 'TC ↓', '{:.4f}'), ('id_input', 'ID to input ↑', '{:.3f}'), ('id_neighbour', 'ID neighbours ↑', '{:.3f}'),
+           ('tc', 'TC ↓', '{:.4f}'), ('id_input', 'ID to input ↑', '{:.3f}'),
+           ('id_neighbour', 'ID neighbours ↑', '{:.3f}'),
            ('ms_per_frame', 't/frame ↓ (ms)', '{:.1f}')]
 
 def measured_columns(rows, # the table's rows (dicts)
@@ -221,7 +251,9 @@ def measured_columns(rows, # the table's rows (dicts)
 
 def _optional(what, fn, missing):
     try: return fn()
-    except MissingWeightsError as e: missing[what] = str(e); return None
+    except MissingWeightsError as e:
+        missing[what] = str(e)
+        return None
 
 # %% ../nbs/12_evaluation.ipynb #12c72da5
 def evaluate(videos, # a folder of videos, or one video
@@ -256,7 +288,10 @@ def evaluate(videos, # a folder of videos, or one video
     bar = tqdm(total=len(files) * len(ms), desc='evaluating', unit='run', disable=not progress)
     for f in files:
         try: frames = load_eval_clip(f, n_frames, G.size, crop, detector, p.crop_scale, start)
-        except V2SError as e: missing[f'clip {f.name}'] = str(e); bar.update(len(ms)); continue
+        except V2SError as e:
+            missing[f'clip {f.name}'] = str(e)
+            bar.update(len(ms))
+            continue
         warps = flow_warps(frames) if len(frames) >= 7 else None
         if inc is not None: real_feats.append(inception_features(frames, inc))
         e_in = None if idn is None else identity_embeddings(frames, idn)
@@ -269,18 +304,23 @@ def evaluate(videos, # a folder of videos, or one video
             if inc is not None: feats[m.name].append(inception_features(rec, inc))
             bar.update(1)
     bar.close()
-    if not any(per_clip[ms[0].name]): raise V2SError(f"none of the {len(files)} videos in '{videos}' gave a clip: {'; '.join(missing.values())}")
+    if not any(per_clip[ms[0].name]):
+        raise V2SError(f"none of the {len(files)} videos in '{videos}' gave a clip: {'; '.join(missing.values())}")
     rows = []
     for m in ms:
         clips = per_clip[m.name]
         r = {'method': m.name, 'note': m.note, 'clips': len(clips)}
         for k in {k for c in clips.values() for k in c}: r[k] = float(np.nanmean([c[k] for c in clips.values()]))
-        if inc is not None and real_feats: r['fid'] = fid_from_features(np.concatenate(real_feats), np.concatenate(feats[m.name]))
-        if idn is not None and real_id: r['fd_id'] = fid_from_features(np.concatenate(real_id), np.concatenate(id_feats[m.name]))
+        if inc is not None and real_feats:
+            r['fid'] = fid_from_features(np.concatenate(real_feats), np.concatenate(feats[m.name]))
+        if idn is not None and real_id:
+            r['fd_id'] = fid_from_features(np.concatenate(real_id), np.concatenate(id_feats[m.name]))
         rows.append(r)
-    settings = dict(profile=p.name, random_weights=p.random_weights, device=str(dev), n_frames=n_frames, start=start, size=G.size, crop=crop,
+    settings = dict(profile=p.name, random_weights=p.random_weights, device=str(dev), n_frames=n_frames, start=start,
+                    size=G.size, crop=crop,
                     i2s_iters=i2s_iters, restyle_iters=restyle_iters, sigma=sigma, videos=[f.name for f in files],
-                    lm_detector=getattr(lmk, 'kind', None), threads=torch.get_num_threads(), baselines=None if baselines is None else str(baselines))
+                    lm_detector=getattr(lmk, 'kind', None), threads=torch.get_num_threads(),
+                    baselines=None if baselines is None else str(baselines))
     report = dict(settings=settings, rows=rows, per_clip=per_clip, left_out=missing)
     write_table(rows, out, settings)
     with atomic_path(out/'report.json') as tmp: tmp.write_text(json.dumps(report, indent=2))
@@ -295,11 +335,14 @@ def table_markdown(rows, # the table's rows (dicts)
     head = [('LM ↓ (' + settings['lm_detector'] + ', px²)' if k == 'lm' else h) for k, h, f in cols]
     lines = ['| method | ' + ' | '.join(head) + ' | note |', '|---|' + '---:|' * len(cols) + '---|']
     for r in rows:
-        lines.append(f"| {r['method']} | " + ' | '.join(f.format(r[k]) if k in r else '–' for k, h, f in cols) + f" | {r['note']} |")
+        cells = ' | '.join(f.format(r[k]) if k in r else '–' for k, h, f in cols)
+        lines.append(f"| {r['method']} | {cells} | {r['note']} |")
     s = settings
     when = f" from {s['start']:.0%} into each video" if s.get('start') else ''
-    lines += ['', f"profile {s['profile']}{' (random weights)' if s['random_weights'] else ''}, {len(s['videos'])} videos × "
-              f"{s['n_frames']} frames{when} at {s['size']} px ({s['crop']} crop), {s['device']} with {s['threads']} thread{'s' * (s['threads'] != 1)}"]
+    lines += ['', f"profile {s['profile']}{' (random weights)' if s['random_weights'] else ''}, "
+                  f"{len(s['videos'])} videos × "
+              f"{s['n_frames']} frames{when} at {s['size']} px ({s['crop']} crop), {s['device']} with {s['threads']} "
+              f"thread{'s' * (s['threads'] != 1)}"]
     return '\n'.join(lines) + '\n'
 
 def plot_table(rows, # the table's rows (dicts)
@@ -313,13 +356,18 @@ def plot_table(rows, # the table's rows (dicts)
     for ax, (k, h, _) in zip(axs[0], cols):
         v = np.array([r.get(k, np.nan) for r in rows], float)
         ax.bar(range(len(rows)), v, color=colours)
-        if k == 'ms_per_frame': ax.set_yscale('log')                      # milliseconds to seconds: one scale would hide the encoders
-        elif np.isfinite(v).sum() > 1:                                    # zoom on the spread: the methods differ by a few percent
-            lo, hi = np.nanmin(v), np.nanmax(v); pad = 0.15 * (hi - lo) or 0.05 * abs(hi) or 1
+        if k == 'ms_per_frame':
+            ax.set_yscale('log')                      # milliseconds to seconds: one scale would hide the encoders
+        # zoom on the spread: the methods differ by a few percent
+        elif np.isfinite(v).sum() > 1:
+            lo, hi = np.nanmin(v), np.nanmax(v)
+            pad = 0.15 * (hi - lo) or 0.05 * abs(hi) or 1
             ax.set_ylim(lo - 2 * pad, hi + pad)
-        ax.set_title(h, fontsize=9); ax.set_xticks(range(len(rows)))
+        ax.set_title(h, fontsize=9)
+        ax.set_xticks(range(len(rows)))
         ax.set_xticklabels([r['method'] for r in rows], rotation=60, ha='right', fontsize=7)
-    fig.tight_layout(); return fig
+    fig.tight_layout()
+    return fig
 
 def write_table(rows, # the table's rows (dicts)
                 out, # the output folder
@@ -330,7 +378,9 @@ def write_table(rows, # the table's rows (dicts)
     with atomic_path(out/'table.md') as tmp: tmp.write_text(table_markdown(rows, settings))
     keys = ['method'] + [k for k, h, f in measured_columns(rows)] + ['clips', 'note']
     with atomic_path(out/'table.csv') as tmp, open(tmp, 'w', newline='') as fh:
-        w = csv.DictWriter(fh, keys, extrasaction='ignore'); w.writeheader(); w.writerows(rows)
+        w = csv.DictWriter(fh, keys, extrasaction='ignore')
+        w.writeheader()
+        w.writerows(rows)
     import matplotlib.pyplot as plt
     fig = plot_table(rows)
     with atomic_path(out/'table.png') as tmp: fig.savefig(tmp, dpi=110)

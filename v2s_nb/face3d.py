@@ -22,17 +22,25 @@ _V1 = 'https://github.com/cleardusk/3DDFA/raw/master/train.configs/'
 _MIT = 'MIT (cleardusk/3DDFA_V2); BFM basis under the Basel Face Model terms'
 for _n, _f, _url, _sha in [
     ('tddfa-mb1', 'mb1_120x120.pth', _V2 + 'weights/mb1_120x120.pth', None),
-    ('tddfa-mb05', 'mb05_120x120.pth', _V2 + 'weights/mb05_120x120.pth', 'f93ed7f1c4c0382b16d7c18480a5f67473c1917a47475a9823924f38aeb27280'),
-    ('tddfa-param-mean-std', 'param_mean_std_62d_120x120.pkl', _V2 + 'configs/param_mean_std_62d_120x120.pkl', '090d7150f77cb66c29ddae21e4508fbde59123dcd1dea7facc24a7ed06d1c795'),
-    ('tddfa-tri', 'tri.pkl', _V2 + 'configs/tri.pkl', '0562a594d8369f7d1c86306522ff76fd3a2c81cf90ba9443893c1191ad0abbb8'),
-    ('tddfa-indices', 'indices.npy', _V2 + 'configs/indices.npy', 'b341debcdf26492332c1f96ced438e727e74164d1524cab9cca0aedf6ccd39c8'),
+    ('tddfa-mb05', 'mb05_120x120.pth', _V2 + 'weights/mb05_120x120.pth',
+     'f93ed7f1c4c0382b16d7c18480a5f67473c1917a47475a9823924f38aeb27280'),
+    ('tddfa-param-mean-std', 'param_mean_std_62d_120x120.pkl', _V2 + 'configs/param_mean_std_62d_120x120.pkl',
+     '090d7150f77cb66c29ddae21e4508fbde59123dcd1dea7facc24a7ed06d1c795'),
+    ('tddfa-tri', 'tri.pkl', _V2 + 'configs/tri.pkl',
+     '0562a594d8369f7d1c86306522ff76fd3a2c81cf90ba9443893c1191ad0abbb8'),
+    ('tddfa-indices', 'indices.npy', _V2 + 'configs/indices.npy',
+     'b341debcdf26492332c1f96ced438e727e74164d1524cab9cca0aedf6ccd39c8'),
     ('bfm-noneck-v3', 'bfm_noneck_v3.pkl', _V2 + 'configs/bfm_noneck_v3.pkl', None),
     ('bfm-u-shp', 'u_shp.npy', _V1 + 'u_shp.npy', '8a3b8b5ba3b0526ce3ddd3e287b26e0192c150e477767f374a6e333a365ff7dd'),
     ('bfm-u-exp', 'u_exp.npy', _V1 + 'u_exp.npy', '69049fb360bfff61090f7705ba510ed9bd817da871edbaa69e2fed7df624cf19'),
-    ('bfm-w-shp-sim', 'w_shp_sim.npy', _V1 + 'w_shp_sim.npy', 'fbcfafe2de0824cb901becc6eb675461711cf4c002d61f40745c634061a7303a'),
-    ('bfm-w-exp-sim', 'w_exp_sim.npy', _V1 + 'w_exp_sim.npy', 'f0919eab9093b6a4179b05020e1ce434db7c11175cdd55671a323b6df029f432'),
-    ('bfm-keypoints-sim', 'keypoints_sim.npy', _V1 + 'keypoints_sim.npy', '065053f041b03ed32e36641d26fcd9aefef36f6c518899091cdc6038a6246c13')]:
-    register(WeightsEntry(_n, _f, _url, _sha, licence=_MIT, format='3DDFA file', notes='cleardusk/3DDFA_V2 and cleardusk/3DDFA'))
+    ('bfm-w-shp-sim', 'w_shp_sim.npy', _V1 + 'w_shp_sim.npy',
+     'fbcfafe2de0824cb901becc6eb675461711cf4c002d61f40745c634061a7303a'),
+    ('bfm-w-exp-sim', 'w_exp_sim.npy', _V1 + 'w_exp_sim.npy',
+     'f0919eab9093b6a4179b05020e1ce434db7c11175cdd55671a323b6df029f432'),
+    ('bfm-keypoints-sim', 'keypoints_sim.npy', _V1 + 'keypoints_sim.npy',
+     '065053f041b03ed32e36641d26fcd9aefef36f6c518899091cdc6038a6246c13')]:
+    register(WeightsEntry(_n, _f, _url, _sha, licence=_MIT, format='3DDFA file',
+                          notes='cleardusk/3DDFA_V2 and cleardusk/3DDFA'))
 
 # %% ../nbs/07_face3d.ipynb #af230628
 class DepthWiseBlock(nn.Module):
@@ -50,8 +58,10 @@ class DepthWiseBlock(nn.Module):
 
 class MobileNetV1(nn.Module):
     "3DDFA_V2's regressor: (B,3,120,120) normalised BGR -> (B,62) normalised parameters"
-    _plan = [('dw2_1', 32, 64, 1), ('dw2_2', 64, 128, 2), ('dw3_1', 128, 128, 1), ('dw3_2', 128, 256, 2), ('dw4_1', 256, 256, 1),
-             ('dw4_2', 256, 512, 2), *[(f'dw5_{i}', 512, 512, 1) for i in range(1, 6)], ('dw5_6', 512, 1024, 2), ('dw6', 1024, 1024, 1)]
+    _plan = [('dw2_1', 32, 64, 1), ('dw2_2', 64, 128, 2), ('dw3_1', 128, 128, 1), ('dw3_2', 128, 256, 2),
+             ('dw4_1', 256, 256, 1),
+             ('dw4_2', 256, 512, 2), *[(f'dw5_{i}', 512, 512, 1) for i in range(1, 6)], ('dw5_6', 512, 1024, 2),
+             ('dw6', 1024, 1024, 1)]
     def __init__(self,
                  widen_factor:float=1.0, # channel width multiplier (mb05: 0.5)
                  num_params:int=62, # outputs: 12 pose, 40 shape, 10 expression
@@ -90,8 +100,10 @@ class BFM(nn.Module):
         super().__init__()
         t = lambda a, dt=torch.float32: torch.as_tensor(np.ascontiguousarray(a), dtype=dt)
         self.register_buffer('mean', t(u).reshape(-1, 3))
-        self.register_buffer('w_shp', t(w_shp)); self.register_buffer('w_exp', t(w_exp))
-        self.register_buffer('tri', t(tri, torch.long)); self.register_buffer('keypoints', t(keypoints, torch.long))
+        self.register_buffer('w_shp', t(w_shp))
+        self.register_buffer('w_exp', t(w_exp))
+        self.register_buffer('tri', t(tri, torch.long))
+        self.register_buffer('keypoints', t(keypoints, torch.long))
     @property
     def n_vertices(self): return self.mean.shape[0]
 
@@ -117,8 +129,10 @@ def bfm_from_basis(u_shp, # (3V,1) the full BFM's mean shape
     kp_full = np.asarray(keypoints_sim).astype(np.int64).ravel()[::3] // 3  # 68 vertex ids in the full model
     pos = {v: i for i, v in enumerate(idx)}
     missing = [int(v) for v in kp_full if v not in pos]
-    if missing: raise V2SError(f"keypoint vertices {missing[:5]} are not among the no-neck indices: wrong indices file?")
-    tri = np.asarray(tri); tri = tri.T if tri.shape[0] == 3 else tri
+    if missing:
+        raise V2SError(f"keypoint vertices {missing[:5]} are not among the no-neck indices: wrong indices file?")
+    tri = np.asarray(tri)
+    tri = tri.T if tri.shape[0] == 3 else tri
     return BFM(u, np.asarray(w_shp_sim)[rows], np.asarray(w_exp_sim)[rows], tri, [pos[v] for v in kp_full])
 
 def load_bfm(weights_dir=None, # where to look for the BFM files first
@@ -129,10 +143,13 @@ def load_bfm(weights_dir=None, # where to look for the BFM files first
     if f is not None:
         d = load_numpy_pickle(f)
         kp = np.asarray(d['keypoints']).ravel()[::3] // 3
-        return BFM(np.asarray(d['u']).ravel(), d['w_shp'][:, :40], d['w_exp'][:, :10], load_numpy_pickle(resolve('tddfa-tri', weights_dir=weights_dir)), kp)
+        return BFM(np.asarray(d['u']).ravel(), d['w_shp'][:, :40], d['w_exp'][:, :10],
+                   load_numpy_pickle(resolve('tddfa-tri', weights_dir=weights_dir)), kp)
     get = lambda n: resolve(n, weights_dir=weights_dir)
-    return bfm_from_basis(np.load(get('bfm-u-shp')), np.load(get('bfm-u-exp')), np.load(get('bfm-w-shp-sim')), np.load(get('bfm-w-exp-sim')),
-                          np.load(get('bfm-keypoints-sim')), load_numpy_pickle(get('tddfa-tri')), np.load(get('tddfa-indices')))
+    return bfm_from_basis(np.load(get('bfm-u-shp')), np.load(get('bfm-u-exp')), np.load(get('bfm-w-shp-sim')),
+                          np.load(get('bfm-w-exp-sim')),
+                          np.load(get('bfm-keypoints-sim')), load_numpy_pickle(get('tddfa-tri')),
+                          np.load(get('tddfa-indices')))
 
 # %% ../nbs/07_face3d.ipynb #04203ba9
 def split_params(param): # (B,62) de-normalised -> dict
@@ -199,23 +216,29 @@ class Face3D(Frozen):
         if boxes is None: boxes = self.whole_image_boxes(images)
         param = self.regressor(self.crop(images, boxes)) * self.param_std + self.param_mean
         out = split_params(param)
-        if self.bfm is None: return dict(out, param=param, angles=rotation_to_angles(out['R']), boxes=boxes)   # pose only
-        v = self.bfm.shape(out['alpha'], out['beta']) @ out['P'][:, :, :3].transpose(1, 2) + out['T'][:, None]  # (B,N,3), Eq. 4
+        if self.bfm is None:
+            return dict(out, param=param, angles=rotation_to_angles(out['R']), boxes=boxes)   # pose only
+        # (B,N,3), Eq. 4
+        v = self.bfm.shape(out['alpha'], out['beta']) @ out['P'][:, :, :3].transpose(1, 2) + out['T'][:, None]
         v = torch.stack([v[..., 0] - 1, self.size - v[..., 1], v[..., 2] - 1], -1)       # 3DDFA_V2's crop frame
         scale = (boxes[:, 2:] - boxes[:, :2]) / self.size                                  # (B,2) image px per crop px
         kp = v[:, self.bfm.keypoints]
-        kp_img = torch.cat([kp[..., :2] * scale[:, None] + boxes[:, None, :2], kp[..., 2:] * scale.mean(1)[:, None, None]], -1)
+        kp_img = torch.cat([kp[..., :2] * scale[:, None] + boxes[:, None, :2],
+                            kp[..., 2:] * scale.mean(1)[:, None, None]], -1)
         return dict(out, param=param, angles=rotation_to_angles(out['R']), vertices=v, keypoints=kp_img, boxes=boxes)
 
 # %% ../nbs/07_face3d.ipynb #dd4310b0
 def load_face3d(arch:str='mb05', # 'mb05' (ships in the package) or 'mb1'
                 weights_dir=None, # where to look for the weights (and the BFM) first
                 device='cpu', # where it goes
-                dense:bool=True, # False: no BFM, only the 62 parameters, pose and angles (what pose edits need; mb05 ships in the package)
+                # False: no BFM, only the 62 parameters, pose and angles (what pose edits need; mb05 ships in the
+                # package)
+                dense:bool=True,
                ) -> Face3D:
     "3DDFA_V2 with the official MobileNet weights (`mb1` or `mb05`) and the BFM, through the registry"
     if arch not in ('mb1', 'mb05'): raise V2SError(f"unknown 3DDFA_V2 arch '{arch}': use mb1 or mb05")
     reg = MobileNetV1(1.0 if arch == 'mb1' else 0.5)
-    reg.load_state_dict(tddfa_state_dict(load_checkpoint(resolve(f'tddfa-{arch}', weights_dir=weights_dir))), strict=True)
+    ck = load_checkpoint(resolve(f'tddfa-{arch}', weights_dir=weights_dir))
+    reg.load_state_dict(tddfa_state_dict(ck), strict=True)
     ms = load_numpy_pickle(resolve('tddfa-param-mean-std', weights_dir=weights_dir))
     return Face3D(reg, load_bfm(weights_dir) if dense else None, ms['mean'], ms['std']).to(device)

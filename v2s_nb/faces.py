@@ -34,16 +34,24 @@ def _boxes(rows) -> np.ndarray:
 
 @contextlib.contextmanager
 def _quiet_native_logs():
-    "Silence what native libraries (MediaPipe's glog/absl/TFLite) print on the process's stderr, and protobuf's deprecation warning"
+    """Silence what native libraries (MediaPipe's glog/absl/TFLite) print on the process's stderr, and protobuf's
+    deprecation warning"""
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message='SymbolDatabase.GetPrototype')
         try: fd = sys.stderr.fileno()
-        except (AttributeError, ValueError, io.UnsupportedOperation): yield; return   # no real stderr (e.g. a notebook)
-        sys.stderr.flush(); saved = os.dup(fd); devnull = os.open(os.devnull, os.O_WRONLY)
+        except (AttributeError, ValueError, io.UnsupportedOperation):
+            yield
+            return   # no real stderr (e.g. a notebook)
+        sys.stderr.flush()
+        saved = os.dup(fd)
+        devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, fd)
         try: yield
         finally:
-            sys.stderr.flush(); os.dup2(saved, fd); os.close(saved); os.close(devnull)
+            sys.stderr.flush()
+            os.dup2(saved, fd)
+            os.close(saved)
+            os.close(devnull)
 
 # %% ../nbs/03_faces.ipynb #88cc9217
 class MediaPipeDetector(Detector):
@@ -54,17 +62,22 @@ class MediaPipeDetector(Detector):
                  min_score:float=0.5, # detections scoring below are dropped
                 ):
         try: from mediapipe.python.solutions import face_detection
-        except ImportError: raise V2SError("the 'mediapipe' face detector needs mediapipe==0.10.14: pip install 'v2s_nb[faces]' (or mediapipe==0.10.14)") from None
-        if model not in ('short', 'full', 'auto'): raise V2SError(f"MediaPipe model must be 'short', 'full' or 'auto', not {model!r}")
+        except ImportError:
+            raise V2SError("the 'mediapipe' face detector needs mediapipe==0.10.14: pip install 'v2s_nb[faces]' (or "
+                           "mediapipe==0.10.14)") from None
+        if model not in ('short', 'full', 'auto'):
+            raise V2SError(f"MediaPipe model must be 'short', 'full' or 'auto', not {model!r}")
         sel = {'short': [0], 'full': [1], 'auto': [0, 1]}[model]
         with _quiet_native_logs():
-            self._nets = [face_detection.FaceDetection(model_selection=k, min_detection_confidence=min_score) for k in sel]
+            self._nets = [face_detection.FaceDetection(model_selection=k,
+                                                       min_detection_confidence=min_score) for k in sel]
         self._warm = set()
 
     def _process(self, i, frame):
         if i in self._warm: return self._nets[i].process(frame).detections
         with _quiet_native_logs(): res = self._nets[i].process(frame).detections   # the first call logs its set-up
-        self._warm.add(i); return res
+        self._warm.add(i)
+        return res
 
     def __call__(self, frame):
         frame = np.ascontiguousarray(frame)
@@ -81,7 +94,8 @@ class MediaPipeDetector(Detector):
         self._nets = []
 
 # %% ../nbs/03_faces.ipynb #922cd7bd
-register(WeightsEntry('s3fd', 's3fd-619a316812.pth', 'https://www.adrianbulat.com/downloads/python-fan/s3fd-619a316812.pth',
+register(WeightsEntry('s3fd', 's3fd-619a316812.pth',
+                      'https://www.adrianbulat.com/downloads/python-fan/s3fd-619a316812.pth',
                       licence='BSD-3-Clause (1adrianb/face-alignment)', format='face_alignment s3fd state_dict',
                       notes='sha256 starts with 619a316812 (torch.hub naming)'))
 
@@ -96,7 +110,8 @@ class S3FDDetector(Detector):
                 ):
         from face_alignment.detection.sfd.net_s3fd import s3fd
         if net is None:
-            net = s3fd(); net.load_state_dict(load_checkpoint(resolve('s3fd', weights_dir=weights_dir)))
+            net = s3fd()
+            net.load_state_dict(load_checkpoint(resolve('s3fd', weights_dir=weights_dir)))
         self.net, self.device, self.min_score = net.to(device).eval(), str(device), min_score
 
     def __call__(self, frame):
@@ -110,7 +125,8 @@ def make_detector(name:str='auto', # 'auto', 'mediapipe' or 's3fd'
                   device='cpu', # where S3FD runs
                   weights_dir=None, # where to look for S3FD's weights first
                  ) -> Detector:
-    "The detector called `name` ('auto', 'mediapipe', 's3fd'); 'auto' = mediapipe if installed, else s3fd if its weights are here"
+    """The detector called `name` ('auto', 'mediapipe', 's3fd'); 'auto' = mediapipe if installed, else s3fd if its
+    weights are here"""
     if name == 'mediapipe': return MediaPipeDetector()
     if name == 's3fd': return S3FDDetector(device, weights_dir=weights_dir)
     if name != 'auto': raise V2SError(f"unknown face detector {name!r}: use 'auto', 'mediapipe' or 's3fd'")
@@ -119,7 +135,8 @@ def make_detector(name:str='auto', # 'auto', 'mediapipe' or 's3fd'
     try: return S3FDDetector(device, weights_dir=weights_dir)
     except MissingWeightsError:
         raise V2SError("no face detector is available: pip install 'v2s_nb[faces]' (MediaPipe, offline, CPU), "
-                       "or put the S3FD weights where the registry finds them (see v2s_nb.weights.REGISTRY['s3fd'])") from None
+                       "or put the S3FD weights where the registry finds them "
+                       "(see v2s_nb.weights.REGISTRY['s3fd'])") from None
 
 # %% ../nbs/03_faces.ipynb #2c5aa687
 def iou(a, # one box (4,) x0,y0,x1,y1
@@ -156,7 +173,8 @@ def select_subject(detections:list, # per frame, the detector's (N,5) boxes with
         if not len(d): continue
         if prev is None: k = int(np.argmax(_subject_score(d, w, h)))
         else:
-            ov = iou(prev, d[:, :4]); k = int(np.argmax(ov))
+            ov = iou(prev, d[:, :4])
+            k = int(np.argmax(ov))
             if ov[k] < min_iou:
                 pc, dc = to_css(prev), to_css(d[:, :4])
                 near = (np.hypot(*(dc[:, :2] - pc[:2]).T) < pc[2] / 2) & (np.abs(np.log(dc[:, 2] / pc[2])) < 0.4)
@@ -169,7 +187,9 @@ def select_subject(detections:list, # per frame, the detector's (N,5) boxes with
 def fill_missing(x:np.ndarray, # (T,D) with NaN rows
                 ) -> np.ndarray:
     "Linearly interpolate NaN rows of (T,D) from their neighbours (nearest value at the ends)"
-    x = np.array(x, np.float64); ok = ~np.isnan(x).any(1); t = np.arange(len(x))
+    x = np.array(x, np.float64)
+    ok = ~np.isnan(x).any(1)
+    t = np.arange(len(x))
     if not ok.any(): raise ValueError("no detections to fill from")
     for j in range(x.shape[1]): x[:, j] = np.interp(t, t[ok], x[ok, j])
     return x
@@ -206,7 +226,8 @@ class FaceTrack:
 
     def report(self) -> dict:
         "Figures for reports: frames, detection coverage, filled frames, jitter raw/smoothed, drift"
-        raw = to_css(fill_missing(self.raw)); ok = self.detected
+        raw = to_css(fill_missing(self.raw))
+        ok = self.detected
         drift = np.hypot(*(self.css[ok, :2] - raw[ok, :2]).T) / raw[ok, 2]
         return dict(frames=len(self), detected=int(ok.sum()), filled=int((~ok).sum()), coverage=round(self.coverage, 4),
                     jitter_raw_px=round(jitter(raw), 3), jitter_px=round(jitter(self.css), 3),
@@ -218,13 +239,15 @@ def track_faces(video, # a video file or `VideoReader`
                 progress:bool=False, # a progress bar
                 max_frames:int|None=None, # stop after this many frames
                ) -> FaceTrack:
-    "Detect, track and smooth the subject's face through `video` (a path or a `VideoReader`), or its first `max_frames`; `detector` or its name"
+    """Detect, track and smooth the subject's face through `video` (a path or a `VideoReader`), or its first
+    `max_frames`; `detector` or its name"""
     reader = video if isinstance(video, VideoReader) else VideoReader(video)
     own = not isinstance(detector, Detector)
     det = make_detector(detector or 'auto') if own else detector
     try:
         n = len(reader) if max_frames is None else min(len(reader), max_frames)
-        dets = [det(f) for f in tqdm(itertools.islice(reader, max_frames), total=n, desc=f'faces in {reader.path.name}', unit='frame', disable=not progress)]
+        dets = [det(f) for f in tqdm(itertools.islice(reader, max_frames), total=n, desc=f'faces in {reader.path.name}',
+                                     unit='frame', disable=not progress)]
     finally:
         if own: det.close()
     raw = select_subject(dets, reader.width, reader.height)
@@ -247,10 +270,12 @@ def crop_affine(css, # (3,) centre x, centre y, face size, px
 def invert_affine(A, # (2,3) affine
                  ) -> np.ndarray: # (2,3)
     "Inverse of a (2,3) affine map"
-    M = np.vstack([A, [0, 0, 1]]); return np.linalg.inv(M)[:2]
+    M = np.vstack([A, [0, 0, 1]])
+    return np.linalg.inv(M)[:2]
 
 def _cv_matrix(M, x0:int=0, y0:int=0) -> np.ndarray:
-    "`M` (output → input pixel coordinates, pixel centres at +0.5, output starting at (x0, y0)) as OpenCV's inverse map (integer centres)"
+    """`M` (output → input pixel coordinates, pixel centres at +0.5, output starting at (x0, y0)) as OpenCV's inverse
+    map (integer centres)"""
     M = np.asarray(M, np.float64)
     return np.hstack([M[:, :2], (M[:, :2] @ [x0 + 0.5, y0 + 0.5] + M[:, 2] - 0.5)[:, None]])
 
@@ -264,14 +289,18 @@ def crop_face(frame, # uint8 (H,W,3)
               size:int=256, # crop side, px
              ) -> np.ndarray: # uint8 (size,size,3)
     "Cut the face out of `frame` with the affine `A` (frame → crop)"
-    A = np.asarray(A, np.float64); a = float(np.sqrt(abs(np.linalg.det(A[:, :2]))))
+    A = np.asarray(A, np.float64)
+    a = float(np.sqrt(abs(np.linalg.det(A[:, :2]))))
     Ai, img = invert_affine(A), np.ascontiguousarray(frame)
     if a < 0.8:                                   # shrinking: blur the region that is read first
         (x0, y0), (x1, y1) = (Ai @ np.array([[0, 0, 1], [size, size, 1]]).T).T.astype(int) + [[-8, -8], [8, 8]]
-        H, W = img.shape[:2]; x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, W), min(y1, H)
+        H, W = img.shape[:2]
+        x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, W), min(y1, H)
         if x1 > x0 and y1 > y0:
-            sigma = 0.35 / a; k = int(2 * math.ceil(2.5 * sigma) + 1)
-            img = img.copy(); img[y0:y1, x0:x1] = cv2.GaussianBlur(img[y0:y1, x0:x1], (k, k), sigma, borderType=cv2.BORDER_REFLECT_101)
+            sigma = 0.35 / a
+            k = int(2 * math.ceil(2.5 * sigma) + 1)
+            img = img.copy()
+            img[y0:y1, x0:x1] = cv2.GaussianBlur(img[y0:y1, x0:x1], (k, k), sigma, borderType=cv2.BORDER_REFLECT_101)
     return _warp(img, Ai, size, size)
 
 # %% ../nbs/03_faces.ipynb #7e32791d
@@ -281,7 +310,8 @@ def feather_mask(size:int, # the mask's side
     "(size,size) mask: 1 inside, a smooth ramp to 0 over the outer `feather` fraction"
     r = (torch.arange(size) + 0.5) / size
     edge = torch.minimum(r, 1 - r) / max(feather, 1e-6)
-    e = edge.clamp(0, 1); e = e * e * (3 - 2 * e)           # smoothstep
+    e = edge.clamp(0, 1)
+    e = e * e * (3 - 2 * e)           # smoothstep
     return torch.outer(e, e)
 
 def paste_back(frame, # uint8 (H,W,3)
@@ -293,7 +323,8 @@ def paste_back(frame, # uint8 (H,W,3)
     out, size = np.array(frame, copy=True), crop.shape[0]
     H, W = out.shape[:2]
     corners = (invert_affine(A) @ np.array([[0, 0, 1], [size, 0, 1], [0, size, 1], [size, size, 1]]).T).T
-    x0, y0 = np.floor(corners.min(0)).astype(int).clip(0, [W, H]); x1, y1 = np.ceil(corners.max(0)).astype(int).clip(0, [W, H])
+    x0, y0 = np.floor(corners.min(0)).astype(int).clip(0, [W, H])
+    x1, y1 = np.ceil(corners.max(0)).astype(int).clip(0, [W, H])
     if x1 <= x0 or y1 <= y0: return out
     src = np.dstack([crop.astype(np.float32), feather_mask(size, feather).numpy()[..., None]])
     s = _warp(src, A, x1 - x0, y1 - y0, x0, y0)

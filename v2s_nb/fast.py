@@ -74,14 +74,17 @@ class _GraphedStep:
     "A captured CUDA graph of `fn(x, prev)` for fixed shapes"
     def __init__(self, fn, x, prev, warmup:int=3):
         self.x, self.prev = x.clone(), prev.clone()
-        s = torch.cuda.Stream(); s.wait_stream(torch.cuda.current_stream())
+        s = torch.cuda.Stream()
+        s.wait_stream(torch.cuda.current_stream())
         with torch.cuda.stream(s):
             for _ in range(warmup): fn(self.x, self.prev)
         torch.cuda.current_stream().wait_stream(s)
         self.graph = torch.cuda.CUDAGraph()
         with torch.cuda.graph(self.graph): self.out = fn(self.x, self.prev)
     def __call__(self, x, prev):
-        self.x.copy_(x); self.prev.copy_(prev); self.graph.replay()
+        self.x.copy_(x)
+        self.prev.copy_(prev)
+        self.graph.replay()
         return self.out.clone()
 
 class StreamStep(VideoEncoder):
@@ -123,12 +126,15 @@ def prefetch(iterable, # any iterable (a video reader)
         try:
             for item in iterable:
                 while not stop.is_set():
-                    try: q.put(item, timeout=0.1); break
+                    try:
+                        q.put(item, timeout=0.1)
+                        break
                     except queue.Full: continue
                 if stop.is_set(): return
             q.put(_END)
         except BaseException as e: q.put(e)
-    t = threading.Thread(target=work, daemon=True); t.start()
+    t = threading.Thread(target=work, daemon=True)
+    t.start()
     try:
         while True:
             item = q.get()
@@ -147,7 +153,8 @@ class BackgroundWriter:
                  depth:int=8, # frames queued at most
                 ):
         self.writer, self.q, self.error = writer, queue.Queue(maxsize=depth), None
-        self.t = threading.Thread(target=self._work, daemon=True); self.t.start()
+        self.t = threading.Thread(target=self._work, daemon=True)
+        self.t.start()
     def _work(self):
         while True:
             item = self.q.get()
@@ -164,12 +171,19 @@ class BackgroundWriter:
         self._check()
         self.q.put((frame, time))
     @property
-    def n_frames(self): self._drain(); return self.writer.n_frames
+    def n_frames(self):
+        self._drain()
+        return self.writer.n_frames
     @property
     def audio_error(self): return self.writer.audio_error
     def _drain(self):
-        if self.t.is_alive(): self.q.put(_END); self.t.join()
+        if self.t.is_alive():
+            self.q.put(_END)
+            self.t.join()
     def close(self):
-        self._drain(); self._check(); return self.writer.close()
+        self._drain()
+        self._check()
+        return self.writer.close()
     def abort(self):
-        self._drain(); self.writer.abort()
+        self._drain()
+        self.writer.abort()

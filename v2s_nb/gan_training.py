@@ -12,7 +12,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
-from .core import V2SError, get_profile, get_device, atomic_path, images_to_frames, seed_everything, rng_state, set_rng_state
+from .core import (V2SError, get_profile, get_device, atomic_path, images_to_frames, seed_everything, rng_state,
+                         set_rng_state)
 from .stylegan import Generator, EqualLinear, FusedLeakyReLU, Blur
 
 # %% auto #0
@@ -82,10 +83,12 @@ class Discriminator(nn.Module):
         convs, log = [ConvLayer(3, ch[size], 1)], int(math.log2(size))
         in_ch = ch[size]
         for i in range(log, 2, -1):
-            convs.append(ResBlock(in_ch, ch[2 ** (i - 1)])); in_ch = ch[2 ** (i - 1)]
+            convs.append(ResBlock(in_ch, ch[2 ** (i - 1)]))
+            in_ch = ch[2 ** (i - 1)]
         self.convs, self.stddev_group = nn.Sequential(*convs), stddev_group
         self.final_conv = ConvLayer(in_ch + 1, ch[4], 3)
-        self.final_linear = nn.Sequential(EqualLinear(ch[4] * 16, ch[4], activation='fused_lrelu'), EqualLinear(ch[4], 1))
+        self.final_linear = nn.Sequential(EqualLinear(ch[4] * 16, ch[4], activation='fused_lrelu'),
+                                          EqualLinear(ch[4], 1))
 
     def forward(self, x): # (N,3,S,S) in [-1,1] -> (N,1) logits
         out = self.convs(x)
@@ -105,21 +108,29 @@ def diff_augment(x, # images (N,3,H,W) in [-1,1]
     n, dev = x.shape[0], x.device
     if 'color' in policy:
         x = x + (torch.rand(n, 1, 1, 1, device=dev, dtype=x.dtype) - 0.5)
-        m = x.mean(1, keepdim=True); x = (x - m) * (torch.rand(n, 1, 1, 1, device=dev, dtype=x.dtype) * 2) + m
-        m = x.mean([1, 2, 3], keepdim=True); x = (x - m) * (torch.rand(n, 1, 1, 1, device=dev, dtype=x.dtype) + 0.5) + m
+        m = x.mean(1, keepdim=True)
+        x = (x - m) * (torch.rand(n, 1, 1, 1, device=dev, dtype=x.dtype) * 2) + m
+        m = x.mean([1, 2, 3], keepdim=True)
+        x = (x - m) * (torch.rand(n, 1, 1, 1, device=dev, dtype=x.dtype) + 0.5) + m
     if 'translation' in policy:
-        h, w = x.shape[-2:]; s = int(h * 0.125 + 0.5)
+        h, w = x.shape[-2:]
+        s = int(h * 0.125 + 0.5)
         tx, ty = torch.randint(-s, s + 1, (n, 1, 1), device=dev), torch.randint(-s, s + 1, (n, 1, 1), device=dev)
         gy, gx = torch.meshgrid(torch.arange(h, device=dev), torch.arange(w, device=dev), indexing='ij')
-        gy = (gy[None] + ty + 1).clamp(0, h + 1); gx = (gx[None] + tx + 1).clamp(0, w + 1)
+        gy = (gy[None] + ty + 1).clamp(0, h + 1)
+        gx = (gx[None] + tx + 1).clamp(0, w + 1)
         xp = F.pad(x, [1, 1, 1, 1])
         x = xp.permute(0, 2, 3, 1)[torch.arange(n, device=dev)[:, None, None], gy, gx].permute(0, 3, 1, 2)
     if 'cutout' in policy:
-        h, w = x.shape[-2:]; ch, cw = int(h * 0.5 + 0.5), int(w * 0.5 + 0.5)
-        oy = torch.randint(0, h + (1 - ch % 2), (n, 1, 1), device=dev); ox = torch.randint(0, w + (1 - cw % 2), (n, 1, 1), device=dev)
+        h, w = x.shape[-2:]
+        ch, cw = int(h * 0.5 + 0.5), int(w * 0.5 + 0.5)
+        oy = torch.randint(0, h + (1 - ch % 2), (n, 1, 1), device=dev)
+        ox = torch.randint(0, w + (1 - cw % 2), (n, 1, 1), device=dev)
         gy, gx = torch.meshgrid(torch.arange(ch, device=dev), torch.arange(cw, device=dev), indexing='ij')
-        gy = (gy[None] + oy - ch // 2).clamp(0, h - 1); gx = (gx[None] + ox - cw // 2).clamp(0, w - 1)
-        mask = torch.ones(n, h, w, device=dev, dtype=x.dtype); mask[torch.arange(n, device=dev)[:, None, None], gy, gx] = 0
+        gy = (gy[None] + oy - ch // 2).clamp(0, h - 1)
+        gx = (gx[None] + ox - cw // 2).clamp(0, w - 1)
+        mask = torch.ones(n, h, w, device=dev, dtype=x.dtype)
+        mask[torch.arange(n, device=dev)[:, None, None], gy, gx] = 0
         x = x * mask[:, None]
     return x
 
@@ -137,7 +148,8 @@ def face_images(videos=(), # video files (split in time)
     train, held = [], []
     with make_detector() as det:
         for v in tqdm(list(videos), desc='videos', disable=not progress):
-            tr = track_faces(v, det); cut = int(round(len(tr) * (1 - holdout)))
+            tr = track_faces(v, det)
+            cut = int(round(len(tr) * (1 - holdout)))
             for t, (_, _, crop, _) in enumerate(iter_crops(v, tr, size)): (train if t < cut else held).append(crop)
     if photos:
         with MediaPipeDetector(model='full') as det:
@@ -160,7 +172,10 @@ def sample_grid(G, # the generator
                ):
     "Render `z` with G (stored noise) into one uint8 grid image; save it as PNG if `path`"
     with torch.no_grad(): img = G([z.to(G.input.input.device)], randomize_noise=False)[0].float().clamp(-1, 1)
-    f = images_to_frames(img); n, h, w, _ = f.shape; ncol = min(nrow, n); nr = math.ceil(n / ncol)
+    f = images_to_frames(img)
+    n, h, w, _ = f.shape
+    ncol = min(nrow, n)
+    nr = math.ceil(n / ncol)
     grid = np.zeros((nr * h, ncol * w, 3), np.uint8)
     for i, im in enumerate(f): grid[i // ncol * h:(i // ncol + 1) * h, i % ncol * w:(i % ncol + 1) * w] = im
     if path is not None:
@@ -184,12 +199,14 @@ class GANTrainer:
                  device=None, # where to train
                  seed:int=0, # seeds everything
                 ):
-        p = get_profile(profile); self.profile, self.device = p.name, get_device(device)
+        p = get_profile(profile)
+        self.profile, self.device = p.name, get_device(device)
         seed_everything(seed)
         if self.device.type == 'cuda': torch.backends.cudnn.benchmark = True
         self.G = Generator.from_config(p.generator).to(self.device).set_fused(fused)   # per-sample modconv: see below
         self.D = Discriminator(p.generator.size, p.generator.channels or self.G.channels).to(self.device)
-        self.G_ema = copy.deepcopy(self.G).eval(); _requires_grad(self.G_ema, False)
+        self.G_ema = copy.deepcopy(self.G).eval()
+        _requires_grad(self.G_ema, False)
         c = r1_every / (r1_every + 1)
         self.g_opt = torch.optim.Adam(self.G.parameters(), lr=lr, betas=(0.0, 0.99))
         self.d_opt = torch.optim.Adam(self.D.parameters(), lr=lr * c, betas=(0.0, 0.99 ** c))
@@ -215,22 +232,30 @@ def step(self:GANTrainer,
         ) -> dict:
     "One D update (with lazy R1) and one G update; returns the losses as 0-d tensors"
     real, n, aug = real.to(self.device, non_blocking=True), real.shape[0], lambda x: diff_augment(x, self.augment)
-    _requires_grad(self.G, False); _requires_grad(self.D, True)
+    _requires_grad(self.G, False)
+    _requires_grad(self.D, True)
     with self._autocast():
         fake = self.G(self._z(n))[0]
         d_loss = F.softplus(self.D(aug(fake.detach()))).mean() + F.softplus(-self.D(aug(real))).mean()
-    self.D.zero_grad(set_to_none=True); d_loss.float().backward(); self.d_opt.step()
+    self.D.zero_grad(set_to_none=True)
+    d_loss.float().backward()
+    self.d_opt.step()
     out = dict(d_loss=d_loss.detach())                   # tensors: no GPU sync per step
     if self.r1 > 0 and self.n_step % self.r1_every == 0:
         real_r = real.detach().requires_grad_(True)
         (g,) = torch.autograd.grad(self.D(aug(real_r)).sum(), real_r, create_graph=True)
         r1 = g.pow(2).flatten(1).sum(1).mean()
-        self.D.zero_grad(set_to_none=True); (self.r1 / 2 * r1 * self.r1_every).backward(); self.d_opt.step()
+        self.D.zero_grad(set_to_none=True)
+        (self.r1 / 2 * r1 * self.r1_every).backward()
+        self.d_opt.step()
         out['r1'] = r1.detach()
-    _requires_grad(self.G, True); _requires_grad(self.D, False)
+    _requires_grad(self.G, True)
+    _requires_grad(self.D, False)
     with self._autocast():
         g_loss = F.softplus(-self.D(aug(self.G(self._z(n))[0]))).mean()
-    self.G.zero_grad(set_to_none=True); g_loss.float().backward(); self.g_opt.step()
+    self.G.zero_grad(set_to_none=True)
+    g_loss.float().backward()
+    self.g_opt.step()
     with torch.no_grad():
         for pe, pg in zip(self.G_ema.parameters(), self.G.parameters()): pe.lerp_(pg, 1 - self.ema_beta)
         for be, bg in zip(self.G_ema.buffers(), self.G.buffers()): be.copy_(bg)
@@ -240,7 +265,8 @@ def step(self:GANTrainer,
 
 @patch
 def state_dict(self:GANTrainer) -> dict:
-    return dict(profile=self.profile, step=self.n_step, g=self.G.state_dict(), g_ema=self.G_ema.state_dict(), d=self.D.state_dict(),
+    return dict(profile=self.profile, step=self.n_step, g=self.G.state_dict(), g_ema=self.G_ema.state_dict(),
+                d=self.D.state_dict(),
                 g_opt=self.g_opt.state_dict(), d_opt=self.d_opt.state_dict(), log=self.log,
                 rng=rng_state())
 
@@ -250,9 +276,13 @@ def load_state_dict(self:GANTrainer,
                     sd, # what `state_dict` returned
                    ):
     if sd.get('profile') != self.profile:
-        raise V2SError(f"checkpoint is for profile {sd.get('profile')!r}, not {self.profile!r}: pass the same --profile or another --out")
-    self.G.load_state_dict(sd['g']); self.G_ema.load_state_dict(sd['g_ema']); self.D.load_state_dict(sd['d'])
-    self.g_opt.load_state_dict(sd['g_opt']); self.d_opt.load_state_dict(sd['d_opt'])
+        raise V2SError(f"checkpoint is for profile {sd.get('profile')!r}, not {self.profile!r}: pass the same "
+                       "--profile or another --out")
+    self.G.load_state_dict(sd['g'])
+    self.G_ema.load_state_dict(sd['g_ema'])
+    self.D.load_state_dict(sd['d'])
+    self.g_opt.load_state_dict(sd['g_opt'])
+    self.d_opt.load_state_dict(sd['d_opt'])
     self.n_step, self.log = int(sd['step']), list(sd['log'])
     set_rng_state(sd['rng'])
 
@@ -264,7 +294,8 @@ def export_generator(self:GANTrainer,
     "The EMA generator as a rosinality-style checkpoint {'g_ema', 'latent_avg'} (fp16 weights by default)"
     sd = {k: (v.half() if half and v.is_floating_point() else v).cpu() for k, v in self.G_ema.state_dict().items()}
     with torch.no_grad(): avg = self.G_ema.mean_latent(8192)[0].cpu()
-    with atomic_path(path) as tmp: torch.save(dict(g_ema=sd, latent_avg=avg, profile=self.profile, step=self.n_step), tmp)
+    with atomic_path(path) as tmp:
+        torch.save(dict(g_ema=sd, latent_avg=avg, profile=self.profile, step=self.n_step), tmp)
     return Path(path)
 
 # %% ../nbs/05a_gan_training.ipynb #1800be25
@@ -294,11 +325,14 @@ def train_gan(data, # the training images (`load_face_array`)
               **kw) -> GANTrainer:
     "Train the `profile` generator on `data` into `out` (checkpoint.pt with the loss log, samples_*.png, generator.pt)"
     imgs = load_face_array(data)
-    if len(imgs) < batch: raise V2SError(f"training data '{data}' has {len(imgs)} images, fewer than one batch ({batch})")
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    if len(imgs) < batch:
+        raise V2SError(f"training data '{data}' has {len(imgs)} images, fewer than one batch ({batch})")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
     tr = GANTrainer(profile, batch=batch, device=device, **kw)
     size = tr.G.size
-    if imgs.shape[1] != size: raise V2SError(f"training images are {imgs.shape[1]} px but the {tr.profile} generator makes {size} px")
+    if imgs.shape[1] != size:
+        raise V2SError(f"training images are {imgs.shape[1]} px but the {tr.profile} generator makes {size} px")
     if resume and (out/'checkpoint.pt').is_file():
         tr.load_state_dict(torch.load(out/'checkpoint.pt', map_location='cpu', weights_only=True))
     gpu = torch.from_numpy(np.array(imgs)).to(tr.device)          # a few thousand 64² faces fit anywhere
@@ -308,10 +342,13 @@ def train_gan(data, # the training images (`load_face_array`)
         idx = torch.randint(0, len(gpu), (batch,), device=tr.device)
         real = gpu[idx].permute(0, 3, 1, 2).float() / 127.5 - 1
         real = torch.where(torch.rand(batch, 1, 1, 1, device=tr.device) < 0.5, real, real.flip(-1))   # x-flips
-        rec = tr.step(real); bar.update(1)
+        rec = tr.step(real)
+        bar.update(1)
         if tr.n_step % 50 == 0:
             rec = {k: float(v) for k, v in rec.items()}
-            rec['images_shown'] = tr.n_step * batch; rec['seconds'] = round(time.time() - t0, 1); tr.log.append(rec)
+            rec['images_shown'] = tr.n_step * batch
+            rec['seconds'] = round(time.time() - t0, 1)
+            tr.log.append(rec)
             bar.set_postfix(d=f"{rec['d_loss']:.3f}", g=f"{rec['g_loss']:.3f}")
         if tr.n_step % sample_every == 0: sample_grid(tr.G_ema, z_fixed, out/f'samples_{tr.n_step:07d}.png')
         last = time_limit is not None and time.time() - t0 > time_limit

@@ -43,7 +43,9 @@ register(WeightsEntry('torchvision-alexnet', 'alexnet-owt-7be5be79.pth',
 
 _warned = set()
 def _warn_once(key, msg):
-    if key not in _warned: _warned.add(key); warnings.warn(msg, stacklevel=3)
+    if key not in _warned:
+        _warned.add(key)
+        warnings.warn(msg, stacklevel=3)
 
 class LPIPSLoss(Frozen):
     "Eq. 2: LPIPS distance with a VGG or AlexNet backbone; ImageNet backbone from the registry, else random (warned)"

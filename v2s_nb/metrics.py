@@ -47,7 +47,8 @@ def ssim(a, # images (N,3,H,W) in [-1,1]
         ) -> torch.Tensor: # (N,)
     "Structural similarity per image, as scikit-image computes it (uniform window, sample covariance, valid region)"
     a, b = _pair(a, b)
-    if min(a.shape[-2:]) < win: raise V2SError(f"SSIM needs images of at least {win}×{win} px, got {tuple(a.shape[-2:])}")
+    if min(a.shape[-2:]) < win:
+        raise V2SError(f"SSIM needs images of at least {win}×{win} px, got {tuple(a.shape[-2:])}")
     n, c = a.shape[:2]
     x = torch.cat([a, b, a * a, b * b, a * b], 1).flatten(0, 1)[:, None]             # (N*5*3,1,H,W)
     m = F.avg_pool2d(x, win, stride=1).view(n, 5, c, *(s - win + 1 for s in a.shape[-2:]))
@@ -113,10 +114,14 @@ class FIDInception(Frozen):
         from torchvision.models.inception import Inception3
         from pytorch_fid import inception as pf
         net = Inception3(num_classes=1008, aux_logits=False, init_weights=False)
-        for name, block in (('Mixed_5b', pf.FIDInceptionA(192, pool_features=32)), ('Mixed_5c', pf.FIDInceptionA(256, pool_features=64)),
-                            ('Mixed_5d', pf.FIDInceptionA(288, pool_features=64)), ('Mixed_6b', pf.FIDInceptionC(768, channels_7x7=128)),
-                            ('Mixed_6c', pf.FIDInceptionC(768, channels_7x7=160)), ('Mixed_6d', pf.FIDInceptionC(768, channels_7x7=160)),
-                            ('Mixed_6e', pf.FIDInceptionC(768, channels_7x7=192)), ('Mixed_7b', pf.FIDInceptionE_1(1280)),
+        for name, block in (('Mixed_5b', pf.FIDInceptionA(192, pool_features=32)),
+                            ('Mixed_5c', pf.FIDInceptionA(256, pool_features=64)),
+                            ('Mixed_5d', pf.FIDInceptionA(288, pool_features=64)),
+                            ('Mixed_6b', pf.FIDInceptionC(768, channels_7x7=128)),
+                            ('Mixed_6c', pf.FIDInceptionC(768, channels_7x7=160)),
+                            ('Mixed_6d', pf.FIDInceptionC(768, channels_7x7=160)),
+                            ('Mixed_6e', pf.FIDInceptionC(768, channels_7x7=192)),
+                            ('Mixed_7b', pf.FIDInceptionE_1(1280)),
                             ('Mixed_7c', pf.FIDInceptionE_2(2048))):
             setattr(net, name, block)
         return net
@@ -138,7 +143,7 @@ def fid_inception(weights:bool=True, # pytorch-fid's weights (False: seeded rand
                   device='cpu', # where the network goes
                  ) -> FIDInception:
     "The FID network with pytorch-fid's weights from the registry (`weights=False`: seeded random weights)"
-    sd = _random_inception_state() if not weights else load_checkpoint(resolve('inception-fid', weights_dir=weights_dir))
+    sd = load_checkpoint(resolve('inception-fid', weights_dir=weights_dir)) if weights else _random_inception_state()
     net = FIDInception(sd)
     return net.eval().to(device)
 
@@ -169,25 +174,31 @@ def flow_warps(reference, # the video the flow is measured on (T,3,H,W) in [-1,1
               ) -> dict: # {(t, k): (H,W,2) float32 sampling map}
     "For each centre t and offset k, the map that warps frame t+k onto frame t (Farnebäck flow of `reference`)"
     import cv2
-    g = _gray_u8(reference); T, (H, W) = len(g), g[0].shape
+    g = _gray_u8(reference)
+    T, (H, W) = len(g), g[0].shape
     grid = np.stack(np.meshgrid(np.arange(W, dtype=np.float32), np.arange(H, dtype=np.float32)), -1)
     out = {}
     for t in range(radius, T - radius):
         for k in range(-radius, radius + 1):
             if k == 0: continue
-            same = np.array_equal(g[t], g[t + k])              # a repeated frame has no motion (Farnebäck gives ~0.05 px)
-            out[t, k] = grid if same else grid + cv2.calcOpticalFlowFarneback(g[t], g[t + k], None, 0.5, 3, 15, 3, 5, 1.2, 0)
+            # a repeated frame has no motion (Farnebäck gives ~0.05 px)
+            same = np.array_equal(g[t], g[t + k])
+            flow = 0 if same else cv2.calcOpticalFlowFarneback(g[t], g[t + k], None, 0.5, 3, 15, 3, 5, 1.2, 0)
+            out[t, k] = grid + flow
     return out
 
 def _neighbours(x, hwc, t, radius, warps): # x (T,3,H,W) in [0,1], hwc: x as (T,H,W,3) numpy -> (2r,3,H,W) aligned to t
     ks = [k for k in range(-radius, radius + 1) if k]
     if warps is None: return x[[t + k for k in ks]]
     import cv2
-    return torch.stack([torch.from_numpy(cv2.remap(hwc[t + k], warps[t, k][..., 0], warps[t, k][..., 1], cv2.INTER_LINEAR,
+    return torch.stack([torch.from_numpy(cv2.remap(hwc[t + k], warps[t, k][..., 0], warps[t, k][..., 1],
+                                                   cv2.INTER_LINEAR,
                                                    borderMode=cv2.BORDER_REPLICATE)).permute(2, 0, 1) for k in ks])
 
-def _aligned(frames, reference, align, radius, warps): # -> per centre frame t: (frame t, its 2r neighbours aligned to it)
-    x = _unit(frames).float(); T = len(x)
+# -> per centre frame t: (frame t, its 2r neighbours aligned to it)
+def _aligned(frames, reference, align, radius, warps):
+    x = _unit(frames).float()
+    T = len(x)
     if T < 2 * radius + 1: raise V2SError(f"TC needs at least {2 * radius + 1} frames, got {T}")
     if align not in ('flow', 'none'): raise V2SError(f"align must be 'flow' or 'none', not {align!r}")
     if reference is not None and len(reference) != T:
@@ -227,12 +238,17 @@ def plot_tc_maps(center, # the centre frame (3,H,W) in [-1,1]
     import matplotlib.pyplot as plt
     vmax = vmax or max(float(m.max()) for m in maps.values())
     fig, axs = plt.subplots(1, len(maps) + 1, figsize=(2.2 * (len(maps) + 1), 2.5))
-    axs[0].imshow(_unit(center[None])[0].permute(1, 2, 0).numpy()); axs[0].set_title('centre frame', fontsize=8)
+    axs[0].imshow(_unit(center[None])[0].permute(1, 2, 0).numpy())
+    axs[0].set_title('centre frame', fontsize=8)
     for ax, (name, m) in zip(axs[1:], maps.items()):
         im = ax.imshow(m.numpy(), cmap='jet', vmin=0, vmax=vmax)
-        ax.set_title(name, fontsize=8); ax.set_xlabel(f'{float(m.mean()):.4f}', fontsize=8)
-    for ax in axs: ax.set_xticks([]); ax.set_yticks([])
-    fig.colorbar(im, ax=axs[1:].tolist(), fraction=0.02); return fig
+        ax.set_title(name, fontsize=8)
+        ax.set_xlabel(f'{float(m.mean()):.4f}', fontsize=8)
+    for ax in axs:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.colorbar(im, ax=axs[1:].tolist(), fraction=0.02)
+    return fig
 
 # %% ../nbs/10_metrics.ipynb #b5b8765f
 def heatmap_points(hm, # heatmaps (B,K,h,w)
@@ -273,7 +289,8 @@ def load_landmarker(weights_dir=None, # where to look for the weights first
     except MissingWeightsError as no_fan:
         try: return Landmarker(load_face3d('mb05', weights_dir=weights_dir), '3DDFA_V2').to(device)
         except MissingWeightsError as no_3d:
-            raise MissingWeightsError(f"LM needs FAN or 3DDFA_V2 weights and neither was found ({no_fan}; {no_3d})") from None
+            raise MissingWeightsError(f"LM needs FAN or 3DDFA_V2 weights and neither was found "
+                                      f"({no_fan}; {no_3d})") from None
 
 # %% ../nbs/10_metrics.ipynb #08d2af78
 def landmark_error(a, # images (N,3,H,W) in [-1,1]
@@ -290,13 +307,16 @@ def landmark_error(a, # images (N,3,H,W) in [-1,1]
     return float(((pts(a) - pts(b)) * scale).square().mean())
 
 # %% ../nbs/10_metrics.ipynb #30408065
-register(WeightsEntry('mobilefacenet', 'mobilefacenet.pt', 'https://github.com/foamliu/MobileFaceNet/releases/download/v1.0/mobilefacenet.pt',
+register(WeightsEntry('mobilefacenet', 'mobilefacenet.pt',
+                      'https://github.com/foamliu/MobileFaceNet/releases/download/v1.0/mobilefacenet.pt',
     '90a00ba1d8b0b688af3deb731ed53dca582e6106805d1bc3cfdef55f570493f4', licence='Apache-2.0 (foamliu/MobileFaceNet)',
-    format='torch state dict of MobileFaceNet (saved from CUDA; loaded onto the CPU)', notes='foamliu/MobileFaceNet release v1.0',
+    format='torch state dict of MobileFaceNet (saved from CUDA; loaded onto the CPU)',
+                      notes='foamliu/MobileFaceNet release v1.0',
     aliases=('foamliu_mobilefacenet.pt',)))
 
 def _conv_bn(i, o, k=1, s=1, groups=1):
-    return nn.Sequential(nn.Conv2d(i, o, k, s, k // 2, groups=groups, bias=False), nn.BatchNorm2d(o), nn.ReLU6(inplace=True))
+    return nn.Sequential(nn.Conv2d(i, o, k, s, k // 2, groups=groups, bias=False), nn.BatchNorm2d(o),
+                         nn.ReLU6(inplace=True))
 
 class InvertedResidual(nn.Module):
     "MobileNet-v2 block: 1×1 expand (×t), 3×3 depthwise (stride s), linear 1×1 project; residual when shapes allow"
@@ -309,7 +329,8 @@ class InvertedResidual(nn.Module):
         super().__init__()
         h = i * t
         self.res = s == 1 and i == o
-        self.conv = nn.Sequential(_conv_bn(i, h), _conv_bn(h, h, 3, s, groups=h), nn.Conv2d(h, o, 1, bias=False), nn.BatchNorm2d(o))
+        self.conv = nn.Sequential(_conv_bn(i, h), _conv_bn(h, h, 3, s, groups=h), nn.Conv2d(h, o, 1, bias=False),
+                                  nn.BatchNorm2d(o))
     def forward(self, x): # (N,i,H,W) -> (N,o,H/s,W/s)
         return x + self.conv(x) if self.res else self.conv(x)
 
@@ -322,7 +343,8 @@ class _DepthwiseSeparable(nn.Module):
 
 class _GDConv(nn.Module):
     def __init__(self, c:int, k:int):
-        super().__init__(); self.depthwise, self.bn = nn.Conv2d(c, c, k, groups=c, bias=False), nn.BatchNorm2d(c)
+        super().__init__()
+        self.depthwise, self.bn = nn.Conv2d(c, c, k, groups=c, bias=False), nn.BatchNorm2d(c)
     def forward(self, x): return self.bn(self.depthwise(x))
 
 # %% ../nbs/10_metrics.ipynb #c05adbec
@@ -334,7 +356,9 @@ class MobileFaceNet(Frozen):
         self.conv1, self.dw_conv = _conv_bn(3, 64, 3, 2), _DepthwiseSeparable(64)
         blocks, c = [], 64
         for t, o, n, s in self.plan:
-            for j in range(n): blocks.append(InvertedResidual(c, o, s if j == 0 else 1, t)); c = o
+            for j in range(n):
+                blocks.append(InvertedResidual(c, o, s if j == 0 else 1, t))
+                c = o
         self.features = nn.Sequential(*blocks)
         self.conv2, self.gdconv = _conv_bn(128, 512), _GDConv(512, 7)
         self.conv3, self.bn = nn.Conv2d(512, 128, 1), nn.BatchNorm2d(128)
@@ -375,7 +399,8 @@ def identity_scores(e, # (T,128) embeddings of the video
     if len(e) < 2: raise V2SError(f"identity similarity needs at least 2 frames, got {len(e)}")
     out = dict(neighbour=float((e[1:] * e[:-1]).sum(1).mean()), first=float((e[1:] * e[:1]).sum(1).mean()))
     if e_ref is not None:
-        if len(e_ref) != len(e): raise V2SError(f"the reference has {len(e_ref)} frames and the video {len(e)}: they must match")
+        if len(e_ref) != len(e):
+            raise V2SError(f"the reference has {len(e_ref)} frames and the video {len(e)}: they must match")
         out['to_input'] = float((e * e_ref.to(e)).sum(1).mean())
     return out
 
@@ -384,7 +409,8 @@ def identity_similarity(frames, # (T,3,H,W) in [-1,1]
                         reference=None, # (T,3,H,W) frames to compare with frame by frame (e.g. the input)
                         bs:int=64, # batch size
                        ) -> dict:
-    "Mean cosine similarity of identity embeddings: neighbours (t, t+1), each frame to the first, and to `reference` frame by frame"
+    """Mean cosine similarity of identity embeddings: neighbours (t, t+1), each frame to the first, and to `reference`
+    frame by frame"""
     emb = lambda x: identity_embeddings(x, net, bs)
     return identity_scores(emb(frames), None if reference is None else emb(reference))
 
@@ -401,7 +427,11 @@ def time_per_frame(fn, # the function to time, called as fn(x)
     sync = torch.cuda.synchronize if dev.type == 'cuda' else (lambda: None)
     with torch.no_grad():
         for _ in range(warmup): fn(x)
-        sync(); ts = []
+        sync()
+        ts = []
         for _ in range(repeat):
-            t0 = time.perf_counter(); fn(x); sync(); ts.append((time.perf_counter() - t0) * 1000 / n)
+            t0 = time.perf_counter()
+            fn(x)
+            sync()
+            ts.append((time.perf_counter() - t0) * 1000 / n)
     return dict(median_ms=statistics.median(ts), min_ms=min(ts), max_ms=max(ts), n_frames=n, repeat=repeat)

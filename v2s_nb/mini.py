@@ -40,7 +40,8 @@ def export_mini(G, # the generator, with its `latent_avg`
                 meta:dict|None=None, # more keys for the manifest (the figures)
                ) -> dict: # file -> {sha256, size}
     "Write the five `mini` checkpoints (fp16) and their manifest (sha256, size)"
-    dest = Path(dest or MINI_DIR); dest.mkdir(parents=True, exist_ok=True)
+    dest = Path(dest or MINI_DIR)
+    dest.mkdir(parents=True, exist_ok=True)
     avg = G.latent_avg.detach().half().float().cpu()                  # fp16-exact, as FrEN's copy of it is stored
     g_ema = _half({k: v for k, v in G.state_dict().items() if k != 'latent_avg'})
     files = {

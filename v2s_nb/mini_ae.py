@@ -108,7 +108,9 @@ def load_state_dict(self:AutoencoderTrainer,
     "Resume from a checkpoint"
     if sd.get('profile') != self.p.name:
         raise V2SError(f"the checkpoint is for profile {sd.get('profile')!r}, not {self.p.name!r}")
-    self.G.load_state_dict(sd['G']); self.fren.load_state_dict(sd['fren']); self.opt.load_state_dict(sd['opt'])
+    self.G.load_state_dict(sd['G'])
+    self.fren.load_state_dict(sd['fren'])
+    self.opt.load_state_dict(sd['opt'])
     self.n_step, self.elapsed, self.log = int(sd['n_step']), float(sd['elapsed']), json.loads(sd['log'])
     set_rng_state(sd['rng'])
     if 'gen' in sd: self.gen.set_state(sd['gen'])
@@ -139,7 +141,8 @@ def train_autoencoder(data, # a `FaceData` or its `.npz`
                       **kw) -> AutoencoderTrainer:
     "Train FrEN + the synthesis network on the training split of `data`; resumes from `out/ae.ckpt`"
     fd = FaceData(data) if not isinstance(data, FaceData) else data
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
     tr = AutoencoderTrainer(profile, batch=batch, time_limit=60 * minutes, device=device, **kw)
     ck = out/'ae.ckpt'
     if ck.is_file(): tr.load_state_dict(torch.load(ck, map_location='cpu', weights_only=True))
@@ -151,12 +154,16 @@ def train_autoencoder(data, # a `FaceData` or its `.npz`
         before = tr.elapsed
         rec = tr.step(*draw(batch, tr.gen, tr.device))
         bar.update(round(tr.elapsed) - round(before))
-        if tr.n_step % 25 == 0: tr.log.append(rec); bar.set_postfix(rec=f"{rec['rec']:.4f}", step=tr.n_step)
+        if tr.n_step % 25 == 0:
+            tr.log.append(rec)
+            bar.set_postfix(rec=f"{rec['rec']:.4f}", step=tr.n_step)
         if time.time() - last_ck > 60 * ckpt_minutes:
-            tr.save(ck); last_ck = time.time()
+            tr.save(ck)
+            last_ck = time.time()
             x = fd.batch(show, tr.device)[0]
             save_strip(x, reconstruct(tr.G, tr.fren, x), path=out/f'recon_{tr.n_step:06d}.png')
-    bar.close(); tr.save(ck)
+    bar.close()
+    tr.save(ck)
     return tr
 
 def save_strip(*rows, # batches of images (B,3,S,S) in [-1,1], one row each

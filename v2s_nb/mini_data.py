@@ -102,7 +102,8 @@ def prepare_faces(out, # the `.npz` to write
             for t, (_, _, crop, _) in enumerate(iter_crops(v, tr, size, scale)):
                 split = 2 if v.stem in EVAL_CLIPS else int(t >= cut)
                 add(crop, np.array([0, 0, size, size], np.int16), 2, split, clip=c, frame=t)
-    out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
     dtype = lambda k: np.int32 if k in ('person', 'age', 'clip', 'frame') else np.int8
     arrays = {k: np.stack(v) if k in ('images', 'valid') else np.array(v, dtype(k)) for k, v in rows.items()}
     meta = dict(size=size, scale=scale, train_frac=train_frac, clips=[v.stem for v in videos], people=len(people),

@@ -57,8 +57,10 @@ def fit_mapping(G, # the generator whose mapping network `G.style` is trained (i
                 progress:bool=True, # a progress bar
                ) -> list: # the loss per step
     "Train `G.style` so that G.style(z) matches the distribution of `w_real`; sets `G.latent_avg` to its mean"
-    gen = torch.Generator().manual_seed(seed); log = []
-    dev = next(G.parameters()).device; w_real = w_real.to(dev)
+    gen = torch.Generator().manual_seed(seed)
+    log = []
+    dev = next(G.parameters()).device
+    w_real = w_real.to(dev)
     G.style.requires_grad_(True)
     lr_mul = getattr(G.style[1], 'lr_mul', 1.)      # equalised lr: parameters are stored ×1/lr_mul, so steps are too
     lr = lr / lr_mul
@@ -68,7 +70,10 @@ def fit_mapping(G, # the generator whose mapping network `G.style` is trained (i
         fake = G.style(torch.randn(bs, G.style_dim, generator=gen).to(dev))
         real = w_real[torch.randint(len(w_real), (bs,), generator=gen)]
         loss = sliced_wasserstein(fake, real, generator=gen) + moment_gap(fake, real)
-        opt.zero_grad(); loss.backward(); opt.step(); log.append(loss.item())
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        log.append(loss.item())
     G.style.requires_grad_(False)
     G.register_buffer('latent_avg', w_real.mean(0).detach().clone())
     return log
@@ -119,7 +124,8 @@ def train_vien(G, # the generator (frozen)
                steps:int|None=None, # a step count instead of `minutes`: ablations that must match step for step
               ) -> tuple:
     "ViEN from `fren`, trained on clip pairs and jittered photo pairs; returns (ViEN, the loss log)"
-    dev = next(G.parameters()).device; gen = torch.Generator().manual_seed(seed)
+    dev = next(G.parameters()).device
+    gen = torch.Generator().manual_seed(seed)
     vien = ViEN.from_fren(fren, G.n_low).to(dev).train()
     opt = torch.optim.Adam(vien.parameters(), lr=lr, betas=(0.9, 0.99))
     pairs, photos = fd.pairs('train'), fd.select(('utkface', 'lfw'), 'train')
@@ -135,8 +141,11 @@ def train_vien(G, # the generator (frozen)
         prev_p, _ = jitter(cur[len(pi):], m[len(pi):], generator=gen)
         with torch.no_grad(): w_prev = fren(torch.cat([prev_c, prev_p]))
         y = G.synthesis(G.styles(vien(cur, w_prev)), noise)
-        rec = masked_rec_loss(y, cur, m); loss = rec
-        if dense is not None and frac >= stage2: d = dense(y, cur); loss = loss + lam_dense * d
+        rec = masked_rec_loss(y, cur, m)
+        loss = rec
+        if dense is not None and frac >= stage2:
+            d = dense(y, cur)
+            loss = loss + lam_dense * d
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(vien.parameters(), 5.)

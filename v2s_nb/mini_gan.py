@@ -28,13 +28,14 @@ __all__ = ['GANConfig', 'MiniGANTrainer', 'train_gan_stretch']
 class GANConfig:
     "The adversarial fine-tune's settings (stored in its checkpoint; a resume must use the same)"
     batch:int=16             # real crops per step
-    lr:float=5e-4            # Adam (β 0, 0.99) for G; D's is scaled for lazy R1
+    lr:float=2e-4            # G's Adam learning rate (β 0, 0.99)
+    d_lr:float=2e-3          # D's (scaled for lazy R1): a D that learns slower than G stays at chance
     lam_adv:float=0.1        # weight of G's adversarial loss against the L1 + L2 anchor (weight 1)
     r1:float=1.0             # R1 weight γ
     r1_every:int=16          # lazy R1 interval
     ema_kimg:float=5.        # EMA half-life, thousands of images
     mixing:float=0.5         # style-mixing probability for random faces
-    augment:str='color,translation,cutout'   # DiffAugment policy
+    augment:str='translation,cutout'   # DiffAugment policy
     kimg:float=400.          # length of the whole fine-tune, thousands of real images
     seed:int=0               # seeds the initialisation, the batches and every random draw
 
@@ -47,14 +48,16 @@ class MiniGANTrainer:
                  profile:str='mini'): # the profile G and FrEN are built for (a resume rebuilds them from it)
         self.cfg, self.profile = cfg, profile
         seed_everything(cfg.seed)
-        self.G = copy.deepcopy(G).float().train(); _set_grad(self.G, True)
-        self.G_ema = copy.deepcopy(self.G).eval(); _set_grad(self.G_ema, False)
+        self.G = copy.deepcopy(G).float().train()
+        _set_grad(self.G, True)
+        self.G_ema = copy.deepcopy(self.G).eval()
+        _set_grad(self.G_ema, False)
         self.fren = copy.deepcopy(fren).half().float().eval()   # fp16 values, as shipped and as the checkpoint keeps it
         _set_grad(self.fren, False)
         self.D = Discriminator(G.size, G.channels)
         c = cfg.r1_every / (cfg.r1_every + 1)                 # lazy R1: StyleGAN2's correction of D's Adam
         self.g_opt = torch.optim.Adam(self.G.parameters(), lr=cfg.lr, betas=(0., 0.99))
-        self.d_opt = torch.optim.Adam(self.D.parameters(), lr=cfg.lr * c, betas=(0., 0.99 ** c))
+        self.d_opt = torch.optim.Adam(self.D.parameters(), lr=cfg.d_lr * c, betas=(0., 0.99 ** c))
         self.ema_beta = 0.5 ** (cfg.batch / (cfg.ema_kimg * 1000))
         self.gen = torch.Generator().manual_seed(cfg.seed + 1)  # draws the real batches
         self.n_step, self.elapsed, self.log = 0, 0., []
@@ -95,27 +98,36 @@ def step(self:MiniGANTrainer,
     x, m = _flip(x, m)
     h, other = n // 2, torch.randperm(n)[:n // 2]              # half random faces, half reconstructions
     with torch.no_grad(): w = self.fren(x)
-    _set_grad(self.G, False); _set_grad(self.D, True)
+    _set_grad(self.G, False)
+    _set_grad(self.D, True)
     with torch.no_grad(): fake = torch.cat([self.random_faces(h), self.G.render(w[h:], noise='random')])
     m_fake = torch.cat([m[other], m[h:]])
     d_loss = F.softplus(self.judge(fake, m_fake)).mean() + F.softplus(-self.judge(x, m)).mean()
-    self.D.zero_grad(set_to_none=True); d_loss.backward(); self.d_opt.step()
+    self.D.zero_grad(set_to_none=True)
+    d_loss.backward()
+    self.d_opt.step()
     out = dict(step=self.n_step + 1, d=d_loss.item())
     if self.n_step % cfg.r1_every == 0:
         xr = x.detach().requires_grad_(True)
         (g,) = torch.autograd.grad(self.judge(xr, m).sum(), xr, create_graph=True)
         r1 = g.pow(2).flatten(1).sum(1).mean()
-        self.D.zero_grad(set_to_none=True); (cfg.r1 / 2 * r1 * cfg.r1_every).backward(); self.d_opt.step()
+        self.D.zero_grad(set_to_none=True)
+        (cfg.r1 / 2 * r1 * cfg.r1_every).backward()
+        self.d_opt.step()
         out['r1'] = r1.item()
-    _set_grad(self.G, True); _set_grad(self.D, False)
+    _set_grad(self.G, True)
+    _set_grad(self.D, False)
     y = self.G.render(w, noise='random')
     fake = torch.cat([self.random_faces(h), y[h:]])
     adv = F.softplus(-self.judge(fake, m_fake)).mean()
     rec = masked_rec_loss(y, x, m)
-    self.G.zero_grad(set_to_none=True); (rec + cfg.lam_adv * adv).backward(); self.g_opt.step()
+    self.G.zero_grad(set_to_none=True)
+    (rec + cfg.lam_adv * adv).backward()
+    self.g_opt.step()
     with torch.no_grad():
         for pe, pg in zip(self.G_ema.parameters(), self.G.parameters()): pe.lerp_(pg, 1 - self.ema_beta)
-    self.n_step += 1; self.elapsed += time.perf_counter() - t0
+    self.n_step += 1
+    self.elapsed += time.perf_counter() - t0
     return out | dict(g_adv=adv.item(), rec=rec.item(), kimg=round(self.kimg, 3), seconds=round(self.elapsed, 1))
 
 # %% ../nbs/16a3_mini_gan.ipynb #97dbd958
@@ -139,8 +151,10 @@ def load_state_dict(self:MiniGANTrainer,
                        "resume with the checkpoint's")
     for name in ('G', 'G_ema', 'D'): getattr(self, name).load_state_dict(sd[name])
     self.fren.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in sd['fren'].items()})
-    self.g_opt.load_state_dict(sd['g_opt']); self.d_opt.load_state_dict(sd['d_opt'])
-    self.gen.set_state(sd['gen']); set_rng_state(sd['rng'])
+    self.g_opt.load_state_dict(sd['g_opt'])
+    self.d_opt.load_state_dict(sd['d_opt'])
+    self.gen.set_state(sd['gen'])
+    set_rng_state(sd['rng'])
     self.n_step, self.elapsed, self.log = int(sd['n_step']), float(sd['elapsed']), json.loads(sd['log'])
 
 @patch
@@ -183,11 +197,16 @@ def train_gan_stretch(fd:FaceData, # the training data (its 'train' split is use
     bar = tqdm(total=round(tr.cfg.kimg * 1000), initial=tr.n_step * tr.cfg.batch, desc='GAN fine-tune', unit='img',
                disable=not progress)
     while not tr.done and time.time() - t0 < 60 * minutes:
-        rec = tr.step(*draw(tr.cfg.batch, tr.gen)); bar.update(tr.cfg.batch)
-        if tr.n_step % 25 == 0: tr.log.append(rec); bar.set_postfix(d=f"{rec['d']:.3f}", rec=f"{rec['rec']:.4f}")
+        rec = tr.step(*draw(tr.cfg.batch, tr.gen))
+        bar.update(tr.cfg.batch)
+        if tr.n_step % 25 == 0:
+            tr.log.append(rec)
+            bar.set_postfix(d=f"{rec['d']:.3f}", rec=f"{rec['rec']:.4f}")
         if time.time() - last > 60 * ckpt_minutes:
-            tr.save(ckpt); last = time.time()
+            tr.save(ckpt)
+            last = time.time()
             if on_checkpoint is not None: on_checkpoint(tr)
-    bar.close(); tr.save(ckpt)
+    bar.close()
+    tr.save(ckpt)
     if on_checkpoint is not None: on_checkpoint(tr)
     return tr

@@ -12,7 +12,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
-from .core import V2SError, DEFAULT_PROFILE, get_profile, get_device, frames_to_images, images_to_frames, resize, atomic_path, folder_lock, prepare_output_dir
+from .core import (V2SError, DEFAULT_PROFILE, get_profile, get_device, frames_to_images, images_to_frames, resize,
+                         atomic_path, folder_lock, prepare_output_dir)
 from .video import VideoReader, VideoWriter, demo_video
 from .faces import FaceTrack, track_faces, iter_crops, paste_back, CROP_SCALE
 from .stylegan import load_generator
@@ -41,7 +42,8 @@ class NpyWriter:
                  shape=None, # each row's shape (default: the first rows')
                  raw=None, # a file the rows go to as they come (kept by an interrupted run); None: a temporary one
                 ):
-        self.path, self.dtype, self.shape, self.n = Path(path), np.dtype(dtype), None if shape is None else tuple(shape), 0
+        self.path, self.dtype, self.n = Path(path), np.dtype(dtype), 0
+        self.shape = None if shape is None else tuple(shape)
         if raw is None:
             fd, raw = tempfile.mkstemp(prefix=f'.{self.path.stem}.', suffix='.raw', dir=self.path.parent)
             self._raw_path, self._raw = Path(raw), os.fdopen(fd, 'wb')
@@ -71,14 +73,17 @@ def write(self:NpyWriter, rows): # (n, *shape) array or tensor
     rows = rows.detach().cpu().numpy() if torch.is_tensor(rows) else np.asarray(rows)
     if self.shape is None: self.shape = rows.shape[1:]
     if rows.shape[1:] != self.shape: raise ValueError(f"rows of shape {rows.shape[1:]} after {self.shape}")
-    self._raw.write(np.ascontiguousarray(rows, dtype=self.dtype).tobytes()); self.n += len(rows)
+    self._raw.write(np.ascontiguousarray(rows, dtype=self.dtype).tobytes())
+    self.n += len(rows)
 
 @patch
 def truncate(self:NpyWriter,
              n:int, # rows to keep
             ):
     "Keep only the first `n` rows"
-    self._raw.flush(); self._raw.truncate(min(n, self.n) * self._row_bytes); self._raw.seek(0, os.SEEK_END)
+    self._raw.flush()
+    self._raw.truncate(min(n, self.n) * self._row_bytes)
+    self._raw.seek(0, os.SEEK_END)
     self.n = min(n, self.n)
 
 @patch
@@ -118,7 +123,9 @@ def side_by_side(before, # uint8 (H,W,3)
     "Two frames next to each other, scaled down to at most `height` px high"
     x = frames_to_images(np.stack([before, after]))
     h, w = x.shape[-2:]
-    if h > height: x = F.interpolate(x, size=(height, max(2, round(w * height / h))), mode='bilinear', antialias=True, align_corners=False)
+    if h > height:
+        x = F.interpolate(x, size=(height, max(2, round(w * height / h))), mode='bilinear', antialias=True,
+                          align_corners=False)
     return images_to_frames(torch.cat([x[:1], x[1:]], -1))[0]
 
 def center_track(reader, # the video's `VideoReader`
@@ -127,7 +134,8 @@ def center_track(reader, # the video's `VideoReader`
     "A 'track' whose crops (at `scale`) are the centre square of every frame (for `crop='center'`)"
     n, s = max(len(reader), 1), min(reader.width, reader.height)
     css = np.tile([reader.width / 2, reader.height / 2, s / scale], (n, 1))
-    return FaceTrack(np.tile([0, 0, reader.width, reader.height], (n, 1)).astype(float), css, reader.width, reader.height, reader.fps)
+    return FaceTrack(np.tile([0, 0, reader.width, reader.height], (n, 1)).astype(float), css, reader.width,
+                     reader.height, reader.fps)
 
 # %% ../nbs/17_pipeline.ipynb #dafa3712
 def _try_face3d(weights_dir, device):
@@ -137,14 +145,17 @@ def _try_face3d(weights_dir, device):
 MIN_FACE_PX = 32   # below this the encoders see an upscaled blur
 
 def _warnings(reader, track, crop, no_face3d) -> list:
-    "What the user should know about a job that still runs: a face too small to encode well, head rotations not measured"
+    """What the user should know about a job that still runs: a face too small to encode well, head rotations not
+    measured"""
     notes, face = [], float(np.median(track.css[:, 2]))
     if face < MIN_FACE_PX:
         how = 'assumed from the frame size with --crop center' if crop == 'center' else 'median over frames'
         notes.append(f"the face in '{reader.path.name}' is about {face:.0f} px wide ({how}), below {MIN_FACE_PX} px: "
-                     f"the encoders see an upscaled blur and the result will look like one; use a higher-resolution video")
+                     "the encoders see an upscaled blur and the result will look like one; use a "
+                     "higher-resolution video")
     if no_face3d is not None:
-        notes.append(f"head rotations not measured, every frame taken as a frontal head (yaw/pitch/roll edits start from there): {no_face3d}")
+        notes.append("head rotations not measured, every frame taken as a frontal head (yaw/pitch/roll edits start "
+                     f"from there): {no_face3d}")
     return notes
 
 def _job_key(reader, p, crop, detector) -> dict:
@@ -170,8 +181,10 @@ class _Job:
     fp: FastPath|None               # None: the plain path
     scale: float                    # crop side / face size
     progress: bool
-    composite: str = 'composite'    # 'composite': the source's pixels moved and shaded by the edit; 'replace': the render pasted
-    G_flow: torch.nn.Module|None = None   # with a tuned `G`: the shipped generator, whose renders the composite's motion is measured on
+    # 'composite': the source's pixels moved and shaded by the edit; 'replace': the render pasted
+    composite: str = 'composite'
+    # with a tuned `G`: the shipped generator, whose renders the composite's motion is measured on
+    G_flow: torch.nn.Module|None = None
     @property
     def work(self) -> Path: return self.out/WORK
 
@@ -188,7 +201,8 @@ def encode(self:_Job, track, enc, face3d) -> int:
     lat = files[0]
     prev = None if n0 == 0 else torch.from_numpy(lat.last())[None].to(self.dev)
     reader = VideoReader(self.video)
-    crops = ((t, crop) for t, (_, _, crop, _) in enumerate(iter_crops(reader, track, CROP_SIZE, self.scale)) if t >= n0)   # n0: done earlier
+    # n0: done earlier
+    crops = ((t, crop) for t, (_, _, crop, _) in enumerate(iter_crops(reader, track, CROP_SIZE, self.scale)) if t >= n0)
     src = prefetch(crops) if self.fp else crops
     try:
         for t, crop in tqdm(src, total=len(reader), initial=n0, desc=f'encoding {reader.path.name}',
@@ -201,7 +215,8 @@ def encode(self:_Job, track, enc, face3d) -> int:
                 for f in files: f.flush()
         for f in files: f.close()
     except BaseException:
-        src.close()                                                  # stop the decoding thread now, not at interpreter exit
+        # stop the decoding thread now, not at interpreter exit
+        src.close()
         for f in files: f.suspend()
         raise
     return n0
@@ -209,7 +224,8 @@ def encode(self:_Job, track, enc, face3d) -> int:
 # %% ../nbs/17_pipeline.ipynb #ff342470
 @patch
 def tune(self:_Job, track, G0, steps:int, weights_dir) -> tuple:
-    "Tune a copy of the plain generator `G0` on the clip's face crops around its latents (16d), or reuse the job's `TUNED_FILE`; -> (generator, stage report)"
+    """Tune a copy of the plain generator `G0` on the clip's face crops around its latents (16d), or reuse the job's
+    `TUNED_FILE`; -> (generator, stage report)"""
     path, cfg = self.out/TUNED_FILE, TuneConfig(steps=steps)
     Gt = read_tuned(G0, path, cfg) if path.is_file() else None
     if Gt is not None: return Gt, dict(skipped=True, steps=steps)
@@ -228,7 +244,8 @@ def tune(self:_Job, track, G0, steps:int, weights_dir) -> tuple:
 @patch
 @torch.no_grad()
 def render(self:_Job, track, edits, name, display_size, chunk) -> bool:
-    "Render the edited latents chunk by chunk, composite (or paste) them into the frames, write both videos into the work folder, then publish them; -> audio kept"
+    """Render the edited latents chunk by chunk, composite (or paste) them into the frames, write both videos into the
+    work folder, then publish them; -> audio kept"""
     latents = np.load(self.out/'latents.npy', mmap_mode='r')
     reader, fp = VideoReader(self.video), self.fp
     timing = dict(start=reader.start, duration=reader.duration)                # frame times and length as in the source
@@ -251,23 +268,32 @@ def render(self:_Job, track, edits, name, display_size, chunk) -> bool:
                            for (t, _, frame), a, b, g, f in zip(buf, r0, r1, rg, ff)]
             else:
                 r1 = images_to_frames(resize(faces(w, t0, n, edits).clamp(-1, 1), CROP_SIZE))
-                results = [paste_back(frame, face, track.affine(t, CROP_SIZE, self.scale)) for (t, _, frame), face in zip(buf, r1)]
+                results = [paste_back(frame, face, track.affine(t, CROP_SIZE, self.scale))
+                           for (t, _, frame), face in zip(buf, r1)]
         for (t, time_s, frame), result in zip(buf, results):
-            writers[0].write(result, time_s); writers[1].write(side_by_side(frame, result, display_size), time_s)
+            writers[0].write(result, time_s)
+            writers[1].write(side_by_side(frame, result, display_size), time_s)
     frames = prefetch(reader.iter_timed()) if fp else reader.iter_timed()
     try:
         buf = []
         for t, (time_s, frame) in enumerate(tqdm(frames, total=len(reader), desc=f'rendering {reader.path.name}',
                                                  unit='frame', disable=not self.progress)):
-            if t >= len(latents): raise V2SError(f"'{reader.path}' has more frames than its saved latents ({len(latents)}): run again with --restart")
+            if t >= len(latents):
+                raise V2SError(f"'{reader.path}' has more frames than its saved latents ({len(latents)}): run again "
+                               "with --restart")
             buf.append((t, time_s, frame))
-            if len(buf) == chunk: flush(buf); buf = []
+            if len(buf) == chunk:
+                flush(buf)
+                buf = []
         if buf: flush(buf)
-        if writers[0].n_frames != len(latents): raise V2SError(f"'{reader.path}' gave {writers[0].n_frames} frames, its latents {len(latents)}: run again with --restart")
+        if writers[0].n_frames != len(latents):
+            raise V2SError(f"'{reader.path}' gave {writers[0].n_frames} frames, its latents {len(latents)}: run again "
+                           "with --restart")
         audio = reader.has_audio and writers[0].audio_error is None
         paths = [w.close() for w in writers]
     except BaseException:
-        frames.close()                                               # stop the decoding thread now, not at interpreter exit
+        # stop the decoding thread now, not at interpreter exit
+        frames.close()
         for w in writers: w.abort()
         raise
     for p in paths: os.replace(p, self.out/p.name)
@@ -277,16 +303,19 @@ def render(self:_Job, track, edits, name, display_size, chunk) -> bool:
 def _clear(out, names):
     for n in names: (out/n).unlink(missing_ok=True)
 
-OUTPUTS = ('track.npz', 'latents.npy', 'rotations.npy', TUNED_FILE, 'edited.mp4', 'reconstruction.mp4', 'side_by_side.mp4',
+OUTPUTS = ('track.npz', 'latents.npy', 'rotations.npy', TUNED_FILE, 'edited.mp4', 'reconstruction.mp4',
+           'side_by_side.mp4',
            'report.json')
 
 def _start_job(out, key:dict, spec:dict, restart:bool, composite:str='composite', tune:int=0) -> dict|None:
-    "Start clean if the job in `out` is another one (or `restart`); return its report if it already rendered `spec` this way"
+    """Start clean if the job in `out` is another one (or `restart`); return its report if it already rendered `spec`
+    this way"""
     work, old = out/WORK, None
     if (work/'job.json').is_file(): old = json.loads((work/'job.json').read_text())
     elif (out/'report.json').is_file(): old = json.loads((out/'report.json').read_text()).get('job')
     if restart or old != key:
-        shutil.rmtree(work, ignore_errors=True); _clear(out, OUTPUTS)
+        shutil.rmtree(work, ignore_errors=True)
+        _clear(out, OUTPUTS)
     if (out/'report.json').is_file():
         rep = json.loads((out/'report.json').read_text())
         same = (rep.get('spec') == json.loads(json.dumps(spec)) and rep.get('composite', 'replace') == composite
@@ -312,26 +341,30 @@ def edit_video(video, # the input video file
                fast:bool=True, # the device's fast path (`16b_fast`) and background I/O threads
                compile:bool|None=None, # torch.compile the generator (None: when it pays back)
                progress:bool=True, # progress bars
-               composite:str='composite', # 'composite': the source's face moved and shaded by the edit (16c); 'replace': pasted
+               # 'composite': the source's face moved and shaded by the edit (16c); 'replace': pasted
+               composite:str='composite',
                tune:int|None=None, # per-clip tuning steps (16d); None: the profile's default (120 for mini), 0: none
               ) -> dict: # the report (also report.json in `out`)
     "Encode `video`, apply the edits of `spec`, render and composite them into the frames; the outputs go to `out`"
     if crop not in ('track', 'center'): raise V2SError(f"crop must be 'track' or 'center', not {crop!r}")
-    if composite not in COMPOSITES: raise V2SError(f"composite must be one of {', '.join(COMPOSITES)}, not {composite!r}")
+    if composite not in COMPOSITES:
+        raise V2SError(f"composite must be one of {', '.join(COMPOSITES)}, not {composite!r}")
     tune = default_tune_steps(profile) if tune is None else int(tune)
     if tune < 0: raise V2SError(f"--tune takes a number of steps >= 0 (0: no tuning), not {tune}")
     spec = load_spec(spec) if isinstance(spec, (str, Path)) else check_spec(spec)
     p, dev = get_profile(profile), get_device(device)
     reader = VideoReader(video)                                     # bad input fails here, before anything is written
     G = load_generator(p, weights_dir=weights_dir, device=dev)      # missing weights fail here
-    fp = fast_path(dev, **({} if compile is None else {'compile': compile})) if fast else None   # and decoding/writing in threads
+    # and decoding/writing in threads
+    fp = fast_path(dev, **({} if compile is None else {'compile': compile})) if fast else None
     fren, vien = load_encoders(p, G, weights_dir=weights_dir, device=dev)
     enc = StreamStep(fren, vien, fp) if fp else VideoEncoder(fren, vien)
     if fp: G = render_path(fp, G, len(reader)).prepare(G, methods=('synthesis',))
     models = load_edit_models(p, G, needs(spec), weights_dir=weights_dir, device=dev)
     out, created = prepare_output_dir(out)
     with folder_lock(out):                                          # a second run into `out` is refused
-        job, key = _Job(Path(video), out, G, dev, fp, p.crop_scale, progress, composite), _job_key(reader, p, crop, detector)
+        job, key = _Job(Path(video), out, G, dev, fp, p.crop_scale, progress,
+                        composite), _job_key(reader, p, crop, detector)
         work = job.work
         name = 'edited.mp4' if spec else 'reconstruction.mp4'
         done = _start_job(out, key, spec, restart, composite, tune)
@@ -343,34 +376,48 @@ def edit_video(video, # the input video file
             t0 = time.perf_counter()
             if (out/'track.npz').is_file(): track, stages['track'] = FaceTrack.load(out/'track.npz'), dict(skipped=True)
             else:
-                track = _stage_track(video, reader, crop, detector, p.crop_scale, progress); track.save(out/'track.npz')
+                track = _stage_track(video, reader, crop, detector, p.crop_scale, progress)
+                track.save(out/'track.npz')
                 stages['track'] = dict(seconds=round(time.perf_counter() - t0, 3))
             notes = _warnings(reader, track, crop, no_face3d)
             t0 = time.perf_counter()
-            if (out/'latents.npy').is_file() and ((out/'rotations.npy').is_file() or face3d is None): stages['encode'] = dict(skipped=True)
+            if (out/'latents.npy').is_file() and ((out/'rotations.npy').is_file() or face3d is None):
+                stages['encode'] = dict(skipped=True)
             else:
                 n0 = job.encode(track, enc, face3d)
-                dt = time.perf_counter() - t0; n = len(track) - n0
-                stages['encode'] = dict(seconds=round(dt, 3), frames=n, resumed_from=n0, fps=round(n / max(dt, 1e-9), 2))
+                dt = time.perf_counter() - t0
+                n = len(track) - n0
+                stages['encode'] = dict(seconds=round(dt, 3), frames=n, resumed_from=n0,
+                                        fps=round(n / max(dt, 1e-9), 2))
             rotations = np.load(out/'rotations.npy') if (out/'rotations.npy').is_file() else None
             if not tune: (out/TUNED_FILE).unlink(missing_ok=True)
             else:                                                       # the render generator becomes the tuned one
-                Gt, stages['tune'] = job.tune(track, load_generator(p, weights_dir=weights_dir, device=dev), tune, weights_dir)
-                job.G, job.G_flow = render_path(fp, Gt, len(reader)).prepare(Gt, methods=('synthesis',)) if fp else Gt, G
+                Gt, stages['tune'] = job.tune(track, load_generator(p, weights_dir=weights_dir, device=dev),
+                                              tune, weights_dir)
+                job.G = render_path(fp, Gt, len(reader)).prepare(Gt, methods=('synthesis',)) if fp else Gt
+                job.G_flow = G
             edits = build_edits(spec, G, models, rotations)
             t0 = time.perf_counter()
-            (out/('reconstruction.mp4' if spec else 'edited.mp4')).unlink(missing_ok=True)   # the other kind of result is stale now
+            # the other kind of result is stale now
+            (out/('reconstruction.mp4' if spec else 'edited.mp4')).unlink(missing_ok=True)
             audio = job.render(track, edits, name, display_size, chunk)
-            dt = time.perf_counter() - t0; n = len(track)
+            dt = time.perf_counter() - t0
+            n = len(track)
             stages['render'] = dict(seconds=round(dt, 3), frames=n, fps=round(n / max(dt, 1e-9), 2))
             lat_shape = np.load(out/'latents.npy', mmap_mode='r').shape
-            report = dict(video=str(reader.path), frames=lat_shape[0], fps=reader.fps, input_size=[reader.width, reader.height], audio=audio,
-                          profile=p.name, random_weights=p.random_weights, device=str(dev), latent_shape=list(lat_shape), n_low=G.n_low,
-                          crop=crop, face_track=track.report() if crop == 'track' else None, spec=spec, composite=composite, tune=tune,
+            report = dict(video=str(reader.path), frames=lat_shape[0], fps=reader.fps,
+                          input_size=[reader.width, reader.height], audio=audio,
+                          profile=p.name, random_weights=p.random_weights, device=str(dev),
+                          latent_shape=list(lat_shape), n_low=G.n_low,
+                          crop=crop, face_track=track.report() if crop == 'track' else None, spec=spec,
+                          composite=composite, tune=tune,
                           edits=[e.describe() for e in edits],
-                          rotations='3DDFA_V2 mb05 per frame' if rotations is not None else f'frontal assumed ({no_face3d})',
-                          warnings=notes, stages=stages, seconds=round(sum(s.get('seconds', 0) for s in stages.values()), 3),
-                          ms_per_frame=round(1000 * sum(stages[s].get('seconds', 0) for s in ('encode', 'render')) / max(lat_shape[0], 1), 2),
+                          rotations='3DDFA_V2 mb05 per frame' if rotations is not None else 'frontal assumed '
+                                                                                            f'({no_face3d})',
+                          warnings=notes, stages=stages,
+                          seconds=round(sum(s.get('seconds', 0) for s in stages.values()), 3),
+                          ms_per_frame=round(1000 * sum(stages[s].get('seconds', 0) for s in ('encode', 'render'))
+                                             / max(lat_shape[0], 1), 2),
                           job=key, outputs=[f for f in OUTPUTS[:-1] if (out/f).is_file()] + ['report.json'])
             with atomic_path(out/'report.json') as tmp: tmp.write_text(json.dumps(report, indent=2, default=str))
             shutil.rmtree(work, ignore_errors=True)
@@ -381,7 +428,8 @@ def edit_video(video, # the input video file
             if fresh: _clear(out, OUTPUTS)
             if created: shutil.rmtree(out, ignore_errors=True)
             if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT):
-                raise V2SError(f"no space left on the device of '{out}' while writing the results ({'all removed' if created or fresh else 'the earlier ones kept'}): "
+                raise V2SError(f"no space left on the device of '{out}' while writing the results "
+                               f"({'all removed' if created or fresh else 'the earlier ones kept'}): "
                                f"free some space or choose another --out") from None
             raise
     return report
@@ -409,7 +457,8 @@ def render_job(job, # a finished job's folder (its latents, track and report)
     "Render the finished job in folder `job` with the edits of `spec`, into `out` (default: `job` itself)"
     job = Path(job)
     if not (job/'report.json').is_file() or not (job/'latents.npy').is_file():
-        raise V2SError(f"'{job}' is not a finished v2s job (no report.json and latents.npy): run `v2s edit VIDEO --out {job}` first")
+        raise V2SError(f"'{job}' is not a finished v2s job (no report.json and latents.npy): run `v2s edit VIDEO --out "
+                       f"{job}` first")
     rep = json.loads((job/'report.json').read_text())
     if out is not None and Path(out).resolve() != job.resolve():
         out, _ = prepare_output_dir(out)
@@ -417,9 +466,12 @@ def render_job(job, # a finished job's folder (its latents, track and report)
             if not (job/f).is_file() or (out/f).exists(): continue
             try: os.link(job/f, out/f)
             except OSError: shutil.copy2(job/f, out/f)
-        (out/WORK).mkdir(exist_ok=True); (out/WORK/'job.json').write_text(json.dumps(rep['job']))
-    return edit_video(rep['video'], out or job, spec, profile=rep['profile'], device=device, weights_dir=weights_dir, crop=rep['crop'],
-                      detector=rep['job']['detector'] or 'auto', chunk=chunk, fast=fast, compile=compile, progress=progress, composite=composite,
+        (out/WORK).mkdir(exist_ok=True)
+        (out/WORK/'job.json').write_text(json.dumps(rep['job']))
+    return edit_video(rep['video'], out or job, spec, profile=rep['profile'], device=device, weights_dir=weights_dir,
+                      crop=rep['crop'],
+                      detector=rep['job']['detector'] or 'auto', chunk=chunk, fast=fast, compile=compile,
+                      progress=progress, composite=composite,
                       tune=rep.get('tune', 0) if tune is None else tune)
 
 # %% ../nbs/17_pipeline.ipynb #9c5f1924
@@ -438,5 +490,6 @@ def demo(out='demo_out', # the output folder
     else:
         with VideoReader(demo_video()) as reader, VideoWriter(out/'input.mp4', reader.rate) as w:
             for _, (time_s, frame) in zip(range(n_frames), reader.iter_timed()): w.write(frame, time_s)
-    return edit_video(out/'input.mp4', out, {'age': 20, 'yaw': 15} if spec is None else spec, profile=profile, device=device,
+    return edit_video(out/'input.mp4', out, {'age': 20, 'yaw': 15} if spec is None else spec, profile=profile,
+                      device=device,
                       progress=progress, composite=composite, tune=tune)

@@ -60,7 +60,8 @@ def load_restorer(task:str, # 'colorize' or 'sr4'
                   device='cpu', # where it goes
                  ):
     "The FrEN that `tools/train_baselines.py` fine-tuned for `task` into `folder`, frozen"
-    _hook(task); f = Path(folder)/f'{task}.pt'
+    _hook(task)
+    f = Path(folder)/f'{task}.pt'
     if not f.is_file():
         raise V2SError(f"{f} does not exist: train it with `python tools/train_baselines.py {folder} --only {task}`")
     return load_encoders(profile, G, fren_path=f, device=device)[0]

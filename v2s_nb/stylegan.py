@@ -133,7 +133,8 @@ class ModulatedConv2d(nn.Module):
         self.in_ch, self.out_ch, self.kernel_size = in_ch, out_ch, kernel_size
         self.upsample, self.demodulate, self.fused = upsample, demodulate, fused
         if upsample:
-            factor = 2; p = (len(blur_kernel) - factor) - (kernel_size - 1)
+            factor = 2
+            p = (len(blur_kernel) - factor) - (kernel_size - 1)
             self.blur = Blur(blur_kernel, pad=((p + 1) // 2 + factor - 1, p // 2 + 1), upsample_factor=factor)
         self.scale = 1 / math.sqrt(in_ch * kernel_size ** 2)
         self.padding = kernel_size // 2
@@ -164,7 +165,8 @@ def _per_sample(self:ModulatedConv2d, x, s):
 
 @patch
 def _fused(self:ModulatedConv2d, x, s):
-    n, _, h, w = x.shape; k = self.kernel_size
+    n, _, h, w = x.shape
+    k = self.kernel_size
     weight = self.scale * self.weight * s.view(n, 1, self.in_ch, 1, 1)  # (n,out,in,k,k)
     if self.demodulate: weight = weight * (weight.square().sum((2, 3, 4)) + 1e-8).rsqrt().view(n, self.out_ch, 1, 1, 1)
     x = x.reshape(1, n * self.in_ch, h, w)
@@ -309,7 +311,8 @@ class Generator(nn.Module):
     @classmethod
     def from_config(cls, cfg:GeneratorConfig): # a profile's generator settings
         "A generator built from a profile's `GeneratorConfig`"
-        return cls(cfg.size, cfg.style_dim, cfg.n_mlp, cfg.channel_multiplier, cfg.blur_kernel, cfg.lr_mlp, cfg.channels,
+        return cls(cfg.size, cfg.style_dim, cfg.n_mlp, cfg.channel_multiplier, cfg.blur_kernel,
+                   cfg.lr_mlp, cfg.channels,
                    cfg.low_max_res)
     # --- the mapping network and latent statistics
     def get_latent(self, z): return self.style(z)  # z (N,style_dim) -> w (N,style_dim)
@@ -424,7 +427,8 @@ def generator_state_dict(ckpt, # a loaded checkpoint
     "(state_dict, latent_avg or None) from a rosinality / pSp / plain checkpoint"
     if 'g_ema' in ckpt: return ckpt['g_ema'], ckpt.get('latent_avg')
     if 'state_dict' in ckpt and any(k.startswith('decoder.') for k in ckpt['state_dict']):  # pSp / e4e files
-        return {k[len('decoder.'):]: v for k, v in ckpt['state_dict'].items() if k.startswith('decoder.')}, ckpt.get('latent_avg')
+        sd = {k[len('decoder.'):]: v for k, v in ckpt['state_dict'].items() if k.startswith('decoder.')}
+        return sd, ckpt.get('latent_avg')
     return ckpt, None
 
 def load_generator(profile='tiny', # a profile name or `Profile`
@@ -436,8 +440,11 @@ def load_generator(profile='tiny', # a profile name or `Profile`
     p = get_profile(profile)
     g = Generator.from_config(p.generator)
     name = p.weights.get('generator')
-    if isinstance(weights_dir, (str, Path)) and path is None and (Path(weights_dir).is_file() or str(weights_dir) in REGISTRY):
-        path = weights_dir if Path(weights_dir).is_file() else resolve(str(weights_dir))   # `--weights` naming the generator itself
+    names_generator = isinstance(weights_dir, (str, Path)) and (
+        Path(weights_dir).is_file() or str(weights_dir) in REGISTRY)
+    if names_generator and path is None:
+        # `--weights` naming the generator itself
+        path = weights_dir if Path(weights_dir).is_file() else resolve(str(weights_dir))
     if name is None and path is None:
         with seeded(p.seed):
             g = Generator.from_config(p.generator)
@@ -448,7 +455,8 @@ def load_generator(profile='tiny', # a profile name or `Profile`
         if f.suffix == '.pkl': return _fit_profile(generator_from_network_pickle(f)[0], p, f).to(device)
         sd, latent_avg = generator_state_dict(load_checkpoint(f))
         load_strict(g, sd, f"{f} does not fit the '{p.name}' generator; is it the right checkpoint for this profile?")
-        g.register_buffer('latent_avg', latent_avg.reshape(-1).float() if latent_avg is not None else g.mean_latent(4096)[0])
+        g.register_buffer('latent_avg',
+                          latent_avg.reshape(-1).float() if latent_avg is not None else g.mean_latent(4096)[0])
     return g.eval().requires_grad_(False).to(device)
 
 # %% ../nbs/05_stylegan.ipynb #ab05fbb8
@@ -458,7 +466,8 @@ def _setting_problems(checks) -> list:
 def nvidia_generator_config(kw:dict, # the network's `init_kwargs`
                             sd:dict, # its tensors, in NVIDIA's naming
                            ) -> tuple:
-    "(our `GeneratorConfig`, {conv_clamp, num_fp16_res}) for an NVIDIA StyleGAN2 generator from its `init_kwargs` and tensors"
+    """(our `GeneratorConfig`, {conv_clamp, num_fp16_res}) for an NVIDIA StyleGAN2 generator from its `init_kwargs` and
+    tensors"""
     syn, mp = dict(kw.get('synthesis_kwargs') or {}), dict(kw.get('mapping_kwargs') or {})
     w_dim, size = int(kw.get('w_dim', 512)), int(kw.get('img_resolution', 1024))
     n_mlp = sum(1 for k in sd if re.fullmatch(r'mapping\.fc\d+\.weight', k))
@@ -466,13 +475,18 @@ def nvidia_generator_config(kw:dict, # the network's `init_kwargs`
         ('c_dim', kw.get('c_dim', 0), lambda v: not v, 'conditional generators are not supported'),
         ('img_channels', kw.get('img_channels', 3), lambda v: v == 3, 'RGB only'),
         ('z_dim', kw.get('z_dim', w_dim), lambda v: v == w_dim, f'must equal w_dim {w_dim}'),
-        ('architecture', syn.get('architecture', 'skip'), lambda v: v == 'skip', "only 'skip', the StyleGAN2 generator's"),
+        ('architecture', syn.get('architecture', 'skip'), lambda v: v == 'skip',
+         "only 'skip', the StyleGAN2 generator's"),
         ('activation', syn.get('activation', 'lrelu'), lambda v: v == 'lrelu', 'lrelu only'),
         ('mapping num_layers', mp.get('num_layers', 8), lambda v: v == n_mlp, f'the file has {n_mlp} mapping layers'),
-        ('img_resolution', size, lambda v: f'synthesis.b{v}.torgb.weight' in sd, 'no synthesis block at that resolution')])
-    if bad: raise V2SError(f"not a StyleGAN2 generator v2s_nb can run: {'; '.join(bad)}")
-    channels = {2 ** i: int(sd[f'synthesis.b{2 ** i}.conv1.weight'].shape[0]) for i in range(2, int(math.log2(size)) + 1)}
-    cfg = GeneratorConfig(size=size, style_dim=w_dim, n_mlp=n_mlp, channels=channels, lr_mlp=float(mp.get('lr_multiplier', 0.01)),
+        ('img_resolution', size, lambda v: f'synthesis.b{v}.torgb.weight' in sd,
+         'no synthesis block at that resolution')])
+    if bad:
+        raise V2SError(f"not a StyleGAN2 generator v2s_nb can run: {'; '.join(bad)}")
+    channels = {2 ** i: int(sd[f'synthesis.b{2 ** i}.conv1.weight'].shape[0])
+                for i in range(2, int(math.log2(size)) + 1)}
+    cfg = GeneratorConfig(size=size, style_dim=w_dim, n_mlp=n_mlp, channels=channels,
+                          lr_mlp=float(mp.get('lr_multiplier', 0.01)),
                           blur_kernel=tuple(syn.get('resample_filter') or (1, 3, 3, 1)))
     return cfg, dict(conv_clamp=syn.get('conv_clamp'), num_fp16_res=int(syn.get('num_fp16_res') or 0))
 
@@ -480,25 +494,37 @@ def nvidia_generator_config(kw:dict, # the network's `init_kwargs`
 def nvidia_state_dict(sd:dict, # tensors in NVIDIA's naming
                       G:Generator, # our generator, built by `nvidia_generator_config`'s config
                      ) -> dict:
-    "A state dict for our `G` from a StyleGAN2 generator state dict in NVIDIA's naming (blur kernels are G's own constants)"
-    out = dict(G.state_dict()); new = {}
-    for i in range(len(G.style) - 1): new[f'style.{i + 1}.weight'], new[f'style.{i + 1}.bias'] = sd[f'mapping.fc{i}.weight'], sd[f'mapping.fc{i}.bias']
+    """A state dict for our `G` from a StyleGAN2 generator state dict in NVIDIA's naming (blur kernels are G's own
+    constants)"""
+    out = dict(G.state_dict())
+    new = {}
+    for i in range(len(G.style) - 1):
+        new[f'style.{i + 1}.weight'] = sd[f'mapping.fc{i}.weight']
+        new[f'style.{i + 1}.bias'] = sd[f'mapping.fc{i}.bias']
     new['input.input'] = sd['synthesis.b4.const'][None]
     def modulated(dst, src):
         new[f'{dst}.conv.weight'] = sd[f'{src}.weight'][None]
-        new[f'{dst}.conv.modulation.weight'], new[f'{dst}.conv.modulation.bias'] = sd[f'{src}.affine.weight'], sd[f'{src}.affine.bias']
+        new[f'{dst}.conv.modulation.weight'] = sd[f'{src}.affine.weight']
+        new[f'{dst}.conv.modulation.bias'] = sd[f'{src}.affine.bias']
     def conv(dst, src, noise:int):
         modulated(dst, src)
-        new[f'{dst}.noise.weight'], new[f'{dst}.activate.bias'] = sd[f'{src}.noise_strength'].reshape(1), sd[f'{src}.bias']
+        new[f'{dst}.noise.weight'] = sd[f'{src}.noise_strength'].reshape(1)
+        new[f'{dst}.activate.bias'] = sd[f'{src}.bias']
         new[f'noises.noise_{noise}'] = sd[f'{src}.noise_const'][None, None]
-    def torgb(dst, src): modulated(dst, src); new[f'{dst}.bias'] = sd[f'{src}.bias'].reshape(1, -1, 1, 1)
-    conv('conv1', 'synthesis.b4.conv1', 0); torgb('to_rgb1', 'synthesis.b4.torgb')
+    def torgb(dst, src):
+        modulated(dst, src)
+        new[f'{dst}.bias'] = sd[f'{src}.bias'].reshape(1, -1, 1, 1)
+    conv('conv1', 'synthesis.b4.conv1', 0)
+    torgb('to_rgb1', 'synthesis.b4.torgb')
     for k in range(len(G.to_rgbs)):
         r = 2 ** (k + 3)
-        conv(f'convs.{2 * k}', f'synthesis.b{r}.conv0', 2 * k + 1); conv(f'convs.{2 * k + 1}', f'synthesis.b{r}.conv1', 2 * k + 2)
+        conv(f'convs.{2 * k}', f'synthesis.b{r}.conv0', 2 * k + 1)
+        conv(f'convs.{2 * k + 1}', f'synthesis.b{r}.conv1', 2 * k + 2)
         torgb(f'to_rgbs.{k}', f'synthesis.b{r}.torgb')
     for k, v in new.items():
-        if k not in out or out[k].shape != v.shape: raise V2SError(f"tensor for {k} has shape {tuple(v.shape)}, expected {tuple(out[k].shape) if k in out else 'none'}")
+        if k not in out or out[k].shape != v.shape:
+            raise V2SError(f"tensor for {k} has shape {tuple(v.shape)}, expected "
+                           f"{tuple(out[k].shape) if k in out else 'none'}")
         out[k] = v.float()
     left = [k for k in out if k not in new and not k.endswith('kernel')]
     if left: raise V2SError(f"no NVIDIA tensor maps to {left[0]} (and {len(left) - 1} more)")
@@ -507,46 +533,62 @@ def nvidia_state_dict(sd:dict, # tensors in NVIDIA's naming
 # %% ../nbs/05_stylegan.ipynb #99467238
 def tf_generator_tensors(net, # a TensorFlow-era network read from its pickle (`weights.TFNetwork`)
                         ) -> tuple:
-    "(state dict in NVIDIA's PyTorch naming, init kwargs) from a TensorFlow-era StyleGAN2 generator, renamed as NVIDIA's legacy.py does"
-    s = net.static_kwargs; get = lambda k, d: d if s.get(k) is None else s[k]
-    kw = dict(z_dim=get('latent_size', 512), w_dim=get('dlatent_size', 512), c_dim=get('label_size', 0), img_resolution=get('resolution', 1024),
-              img_channels=get('num_channels', 3), mapping_kwargs=dict(num_layers=get('mapping_layers', 8), lr_multiplier=get('mapping_lrmul', 0.01)),
-              synthesis_kwargs=dict(architecture=get('architecture', 'skip'), resample_filter=get('resample_kernel', [1, 3, 3, 1]),
+    """(state dict in NVIDIA's PyTorch naming, init kwargs) from a TensorFlow-era StyleGAN2 generator, renamed as
+    NVIDIA's legacy.py does"""
+    s = net.static_kwargs
+    get = lambda k, d: d if s.get(k) is None else s[k]
+    kw = dict(z_dim=get('latent_size', 512), w_dim=get('dlatent_size', 512), c_dim=get('label_size', 0),
+              img_resolution=get('resolution', 1024),
+              img_channels=get('num_channels', 3),
+              mapping_kwargs=dict(num_layers=get('mapping_layers', 8), lr_multiplier=get('mapping_lrmul', 0.01)),
+              synthesis_kwargs=dict(architecture=get('architecture', 'skip'),
+                                    resample_filter=get('resample_kernel', [1, 3, 3, 1]),
                                     conv_clamp=get('conv_clamp', None), num_fp16_res=get('num_fp16_res', 0)))
     p = net.params()
     if any(k.startswith('synthesis/ToRGB_lod') for k in p): kw['synthesis_kwargs']['architecture'] = 'orig'
     t = lambda a: torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))
     sd = {'mapping.w_avg': t(p['dlatent_avg']), 'synthesis.b4.const': t(p['synthesis/4x4/Const/const'][0])}
     for k in p:
-        if m := re.fullmatch(r'mapping/Dense(\d+)/(weight|bias)', k): sd[f'mapping.fc{m[1]}.{m[2]}'] = t(p[k].T if m[2] == 'weight' else p[k])
+        if m := re.fullmatch(r'mapping/Dense(\d+)/(weight|bias)', k):
+            sd[f'mapping.fc{m[1]}.{m[2]}'] = t(p[k].T if m[2] == 'weight' else p[k])
     def layer(dst, src, noise=None, flip=False):
         w = p[f'{src}/weight']
-        sd[f'{dst}.weight'] = t((w[::-1, ::-1] if flip else w).transpose(3, 2, 0, 1)); sd[f'{dst}.bias'] = t(p[f'{src}/bias'])
+        sd[f'{dst}.weight'] = t((w[::-1, ::-1] if flip else w).transpose(3, 2, 0, 1))
+        sd[f'{dst}.bias'] = t(p[f'{src}/bias'])
         sd[f'{dst}.affine.weight'], sd[f'{dst}.affine.bias'] = t(p[f'{src}/mod_weight'].T), t(p[f'{src}/mod_bias'] + 1)
-        if noise is not None: sd[f'{dst}.noise_const'], sd[f'{dst}.noise_strength'] = t(p[f'synthesis/noise{noise}'][0, 0]), t(p[f'{src}/noise_strength'])
-    layer('synthesis.b4.conv1', 'synthesis/4x4/Conv', 0); layer('synthesis.b4.torgb', 'synthesis/4x4/ToRGB')
+        if noise is not None:
+            sd[f'{dst}.noise_const'] = t(p[f'synthesis/noise{noise}'][0, 0])
+            sd[f'{dst}.noise_strength'] = t(p[f'{src}/noise_strength'])
+    layer('synthesis.b4.conv1', 'synthesis/4x4/Conv', 0)
+    layer('synthesis.b4.torgb', 'synthesis/4x4/ToRGB')
     for l in range(3, int(math.log2(kw['img_resolution'])) + 1):
         r = 2 ** l
         layer(f'synthesis.b{r}.conv0', f'synthesis/{r}x{r}/Conv0_up', 2 * l - 5, flip=True)
-        layer(f'synthesis.b{r}.conv1', f'synthesis/{r}x{r}/Conv1', 2 * l - 4); layer(f'synthesis.b{r}.torgb', f'synthesis/{r}x{r}/ToRGB')
+        layer(f'synthesis.b{r}.conv1', f'synthesis/{r}x{r}/Conv1', 2 * l - 4)
+        layer(f'synthesis.b{r}.torgb', f'synthesis/{r}x{r}/ToRGB')
     return sd, kw
 
 # %% ../nbs/05_stylegan.ipynb #2032c04d
 def generator_from_network_pickle(path, # an NVIDIA network pickle (`.pkl`)
                                  ) -> tuple:
-    "(frozen Generator with `latent_avg` = NVIDIA's `w_avg`, {conv_clamp, num_fp16_res, format}) from an NVIDIA `.pkl`, no code run"
+    """(frozen Generator with `latent_avg` = NVIDIA's `w_avg`, {conv_clamp, num_fp16_res, format}) from an NVIDIA
+    `.pkl`, no code run"""
     data = read_network_pickle(path)
     try:
         if isinstance(data, tuple) and len(data) == 3 and all(isinstance(n, TFNetwork) for n in data):
-            (sd, kw), fmt = tf_generator_tensors(data[2]), 'tensorflow'                  # (G, D, Gs): Gs is the EMA generator
+            # (G, D, Gs): Gs is the EMA generator
+            (sd, kw), fmt = tf_generator_tensors(data[2]), 'tensorflow'
         elif isinstance(data, dict) and isinstance(data.get('G_ema'), PickledModule):
             sd, kw, fmt = data['G_ema'].state_dict(), data['G_ema'].init_kwargs, 'pytorch'
         else: raise V2SError("it holds neither 'G_ema' (stylegan2-ada-pytorch) nor (G, D, Gs) (TensorFlow StyleGAN2)")
         cfg, info = nvidia_generator_config(kw, sd)
-        G = Generator.from_config(cfg); G.load_state_dict(nvidia_state_dict(sd, G), strict=True)
-    except KeyError as e: raise V2SError(f"{path}: not a StyleGAN2 generator in NVIDIA's layout (no {e.args[0]})") from None
+        G = Generator.from_config(cfg)
+        G.load_state_dict(nvidia_state_dict(sd, G), strict=True)
+    except KeyError as e:
+        raise V2SError(f"{path}: not a StyleGAN2 generator in NVIDIA's layout (no {e.args[0]})") from None
     except V2SError as e: raise V2SError(f"{path}: {e}") from None
-    G.set_clamp(info['conv_clamp']); G.register_buffer('latent_avg', sd['mapping.w_avg'].float().reshape(-1))
+    G.set_clamp(info['conv_clamp'])
+    G.register_buffer('latent_avg', sd['mapping.w_avg'].float().reshape(-1))
     return G.eval().requires_grad_(False), info | dict(format=fmt)
 
 def _fit_profile(G:Generator, p:Profile, f) -> Generator:
@@ -555,5 +597,6 @@ def _fit_profile(G:Generator, p:Profile, f) -> Generator:
     diff = [f'{k} {v} (needs {getattr(want, k)})' for k, v in got.items() if v != getattr(want, k)]
     chans = {int(k): v for k, v in (want.channels or default_channels(want.channel_multiplier)).items()}
     if not diff and G.channels != chans: diff = [f'channels {G.channels} (needs {chans})']
-    if diff: raise V2SError(f"{f} holds a generator with {', '.join(diff)}: it is not the '{p.name}' profile's generator")
+    if diff:
+        raise V2SError(f"{f} holds a generator with {', '.join(diff)}: it is not the '{p.name}' profile's generator")
     return G

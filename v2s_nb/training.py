@@ -15,7 +15,8 @@ from fastai.callback.core import Callback
 from fastai.data.core import DataLoaders
 from fastai.optimizer import ranger
 from fastcore.foundation import L
-from .core import V2SError, Frozen, get_profile, get_device, resize, luminance, atomic_path, seed_everything, rng_state, set_rng_state
+from .core import (V2SError, Frozen, get_profile, get_device, resize, luminance, atomic_path, seed_everything,
+                         rng_state, set_rng_state)
 from .stylegan import load_generator
 from .encoders import build_encoders, ViEN, FrEN
 from .losses import LossWeights, STAGE1, STAGE2, Video2StyleGANLoss
@@ -58,7 +59,8 @@ class SyntheticClips(Dataset):
         with torch.no_grad():
             avg = getattr(G, 'latent_avg', None) if truncation != 1 else 0
             if avg is None: avg = G.mean_latent(4096)[0]
-            w0, w1 = (avg + truncation * (G.get_latent(torch.randn(n_clips, G.style_dim, generator=gen)) - avg) for _ in range(2))
+            w0, w1 = (avg + truncation * (G.get_latent(torch.randn(n_clips, G.style_dim, generator=gen)) - avg)
+                      for _ in range(2))
             t = torch.linspace(0, 1, n_frames).view(1, -1, 1, 1)
             lat = w0[:, None, None].expand(-1, n_frames, G.n_latent, -1).clone()              # (C,T,n_latent,d)
             path = w0[:, None, None] + drift * t * (w1 - w0)[:, None, None]                     # a straight walk
@@ -74,7 +76,8 @@ class SyntheticClips(Dataset):
         return (self.frames[c, t], self.frames[c, t - 1]) if self.pairs else self.frames[c, t]
 
 class IterationSampler(Sampler):
-    "Batch `i` of random indices drawn from a generator seeded with (seed, i); process `rank` of `world` takes its share"
+    """Batch `i` of random indices drawn from a generator seeded with (seed, i); process `rank` of `world` takes its
+    share"""
     def __init__(self,
                  n_items:int, # dataset size
                  bs:int, # batch size (over all processes)
@@ -84,7 +87,8 @@ class IterationSampler(Sampler):
                  rank:int=0, # this process
                  world:int=1, # processes
                 ):
-        self.n_items, self.bs, self.n_iters, self.start, self.seed, self.rank, self.world = n_items, bs, n_iters, start, seed, rank, world
+        self.n_items, self.bs, self.n_iters, self.start = n_items, bs, n_iters, start
+        self.seed, self.rank, self.world = seed, rank, world
     def __len__(self): return max(self.n_iters - self.start, 0)
     def __iter__(self):
         for i in range(self.start, self.n_iters):
@@ -99,7 +103,8 @@ class _Task(Dataset):
     def __getitem__(self, i):
         item = self.ds[i]
         if isinstance(item, (tuple, list)):
-            cur, prev = item; return self.degrade(cur[None])[0], self.degrade(prev[None])[0], cur
+            cur, prev = item
+            return self.degrade(cur[None])[0], self.degrade(prev[None])[0], cur
         return self.degrade(item[None])[0], item
 
 def make_dataloaders(train_ds, # training items (frames, or frame pairs for ViEN)
@@ -113,7 +118,8 @@ def make_dataloaders(train_ds, # training items (frames, or frame pairs for ViEN
                      world:int=1, # processes
                     ) -> DataLoaders:
     "fastai DataLoaders: `n_iters - start` training batches (iteration-seeded) and one pass over `valid_ds`"
-    if degrade not in DEGRADATIONS: raise V2SError(f"unknown degradation {degrade!r}: use one of {', '.join(DEGRADATIONS)}")
+    if degrade not in DEGRADATIONS:
+        raise V2SError(f"unknown degradation {degrade!r}: use one of {', '.join(DEGRADATIONS)}")
     tr, va = _Task(train_ds, degrade), _Task(valid_ds, degrade)
     return DataLoaders(DataLoader(tr, batch_sampler=IterationSampler(len(tr), bs, n_iters, start, seed, rank, world)),
                        DataLoader(va, batch_size=bs, shuffle=False))
@@ -155,12 +161,15 @@ class TwoStage(Callback):
     def before_batch(self):
         if self.training: self.learn.loss_func.weights = self.stage1 if self.stage == 1 else self.stage2
     def after_batch(self):
-        if self.training: self.history.append((self.iteration, self.stage)); self.iteration += 1
+        if self.training:
+            self.history.append((self.iteration, self.stage))
+            self.iteration += 1
     def before_validate(self): self.learn.loss_func.weights = self.stage1 if self.stage == 1 else self.stage2
 
 # %% ../nbs/09_training.ipynb #2ab2ac8c
 class PrevLatent(Callback):
-    "ViEN's input: replaces the previous frame in the batch by its latent from the frozen FrEN (kept outside learn.model)"
+    """ViEN's input: replaces the previous frame in the batch by its latent from the frozen FrEN (kept outside
+    learn.model)"""
     order = -10
     def __init__(self,
                  fren:FrEN, # the trained, frozen FrEN
@@ -174,8 +183,10 @@ class PrevLatent(Callback):
         with torch.no_grad():
             w = self.fren.to(dev)(prev.to(dev))
             if self.mode == 'self':                 # ViEN's own prediction for the previous frame, from FrEN's start
-                was = self.learn.model.training; self.learn.model.eval()
-                w = self.learn.model(prev.to(dev), w); self.learn.model.train(was)
+                was = self.learn.model.training
+                self.learn.model.eval()
+                w = self.learn.model(prev.to(dev), w)
+                self.learn.model.train(was)
         self.learn.xb = (cur.to(dev), w)
 
 class CSVLog(Callback):
@@ -190,14 +201,17 @@ class CSVLog(Callback):
         self.on = _is_main()
         if not self.on: return
         new = not self.path.exists()
-        self.f = open(self.path, 'a', newline=''); self.w = csv.writer(self.f)
+        self.f = open(self.path, 'a', newline='')
+        self.w = csv.writer(self.f)
         if new: self.w.writerow(['iteration', 'stage', 'loss', 'l2', 'vgg', 'alex', 'landmarks', 'dense', 'seconds'])
         self.t0 = time.time()
     def after_batch(self):
         if not (self.training and self.on): return
         terms = self.learn.loss_func.loss.last
-        self.w.writerow([self.stages.iteration - 1, self.stages.history[-1][1], f'{float(self.learn.loss.detach()):.6g}',
-                         *[f'{float(terms[k]):.6g}' if k in terms else '' for k in ('l2', 'vgg', 'alex', 'landmarks', 'dense')],
+        self.w.writerow([self.stages.iteration - 1, self.stages.history[-1][1],
+                         f'{float(self.learn.loss.detach()):.6g}',
+                         *[f'{float(terms[k]):.6g}' if k in terms else ''
+                           for k in ('l2', 'vgg', 'alex', 'landmarks', 'dense')],
                          f'{time.time() - self.t0:.3f}'])
     def after_fit(self):
         if self.on: self.f.close()
@@ -211,7 +225,8 @@ def _plain(o):
 
 def _opt_state(sd:dict) -> dict:
     "Undo `_plain` for a fastai (Lookahead) optimizer state dict"
-    sd = dict(sd); sd['hypers'] = L(sd['hypers'])
+    sd = dict(sd)
+    sd['hypers'] = L(sd['hypers'])
     if 'slow_weights' in sd: sd['slow_weights'] = L(L(pg) for pg in sd['slow_weights'])
     return sd
 
@@ -239,7 +254,8 @@ class Checkpoint(Callback):
         self.path, self.every, self.stages, self.meta = Path(path), every, stages, meta
     def save(self):
         if not _is_main(): return
-        sd = dict(self.meta, iteration=self.stages.iteration, stage=self.stages.stage, model=_unwrap(self.learn.model).state_dict(),
+        sd = dict(self.meta, iteration=self.stages.iteration, stage=self.stages.stage,
+                  model=_unwrap(self.learn.model).state_dict(),
                   opt=_plain(self.learn.opt.state_dict()), rng=rng_state())
         with atomic_path(self.path) as tmp: torch.save(sd, tmp)
     def after_batch(self):
@@ -254,7 +270,8 @@ def default_loss(profile, # the profile (its generator's size)
     "Eq. 6 with the requested terms built (LPIPS vgg+alex, FAN landmarks, 3DDFA dense mesh)"
     from v2s_nb import losses
     kw = {}
-    if 'lpips' in terms: kw.update(lpips_vgg=losses.LPIPSLoss('vgg', weights_dir), lpips_alex=losses.LPIPSLoss('alex', weights_dir))
+    if 'lpips' in terms:
+        kw.update(lpips_vgg=losses.LPIPSLoss('vgg', weights_dir), lpips_alex=losses.LPIPSLoss('alex', weights_dir))
     if 'landmarks' in terms: kw['landmarks'] = losses.LandmarkHeatmapLoss(weights_dir=weights_dir)
     if 'dense' in terms:
         from v2s_nb.face3d import load_face3d
@@ -264,7 +281,8 @@ def default_loss(profile, # the profile (its generator's size)
 def _check_resume(sd, meta, path):
     for k in ('profile', 'role'):
         if sd.get(k) != meta[k]:
-            raise V2SError(f"checkpoint '{path}' is for {k} {sd.get(k)!r}, not {meta[k]!r}: use the matching --profile/role or another --out")
+            raise V2SError(f"checkpoint '{path}' is for {k} {sd.get(k)!r}, not {meta[k]!r}: use the matching "
+                           "--profile/role or another --out")
 
 # %% ../nbs/09_training.ipynb #296acce0
 def train_encoder(role:str, # 'fren' or 'vien'
@@ -287,20 +305,26 @@ def train_encoder(role:str, # 'fren' or 'vien'
                   device=None, # where to train
                   progress:bool=True, # progress bars
                  ) -> Learner:
-    "Train FrEN (`role='fren'`) or ViEN (`role='vien'`, initialised from `fren`) for `n_iters` iterations; returns the Learner"
+    """Train FrEN (`role='fren'`) or ViEN (`role='vien'`, initialised from `fren`) for `n_iters` iterations; returns the
+    Learner"""
     if role not in ('fren', 'vien'): raise V2SError(f"role must be 'fren' or 'vien', not {role!r}")
     if len(train_ds) == 0: raise V2SError("the training data is empty")
-    if role == 'vien' and fren is None: raise V2SError("ViEN training needs the trained FrEN (its previous latents and its initialisation)")
+    if role == 'vien' and fren is None:
+        raise V2SError("ViEN training needs the trained FrEN (its previous latents and its initialisation)")
     p, dev = get_profile(profile), get_device(device)
     acc, rank, world = None, 0, int(os.environ.get('WORLD_SIZE', '1'))
     if world > 1:                                                   # started by `accelerate launch` (or torchrun)
         from accelerate import Accelerator
-        acc = Accelerator(cpu=dev.type == 'cpu'); rank, world, dev = acc.process_index, acc.num_processes, acc.device
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    ckpt = out/f'{role}.ckpt'; meta = dict(profile=p.name, role=role, n_iters=n_iters)
+        acc = Accelerator(cpu=dev.type == 'cpu')
+        rank, world, dev = acc.process_index, acc.num_processes, acc.device
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    ckpt = out/f'{role}.ckpt'
+    meta = dict(profile=p.name, role=role, n_iters=n_iters)
     sd = None
     if resume and ckpt.is_file():
-        sd = torch.load(ckpt, map_location='cpu', weights_only=True); _check_resume(sd, meta, ckpt)
+        sd = torch.load(ckpt, map_location='cpu', weights_only=True)
+        _check_resume(sd, meta, ckpt)
     seed_everything(seed)
     G = G if G is not None else load_generator(p, device=dev)
     f0, _ = build_encoders(p, G.mean_latent(4096)[0] if p.random_weights else None)
@@ -316,7 +340,8 @@ def train_encoder(role:str, # 'fren' or 'vien'
     if dev.type == 'cuda' and acc is None: learn.to_bf16()
     learn.create_opt()
     if sd:
-        model.load_state_dict(sd['model']); learn.opt.load_state_dict(_opt_state(sd['opt']))
+        model.load_state_dict(sd['model'])
+        learn.opt.load_state_dict(_opt_state(sd['opt']))
         set_rng_state(sd['rng'])
     if start < n_iters:
         if not progress: learn.remove_cbs([c for c in learn.cbs if type(c).__name__ == 'ProgressCallback'])
@@ -351,12 +376,15 @@ def train_from_folder(role:str, # 'fren' or 'vien'
     fren = None
     if role == 'vien':
         fren_path = Path(fren_path or Path(out)/'fren.pt')
-        if not fren_path.is_file(): raise V2SError(f"ViEN training needs a trained FrEN: '{fren_path}' does not exist (run `v2s train fren` first, or pass --fren)")
+        if not fren_path.is_file():
+            raise V2SError(f"ViEN training needs a trained FrEN: '{fren_path}' does not exist (run `v2s train fren` "
+                           "first, or pass --fren)")
         fren, _ = build_encoders(p)                                 # its mean latent comes with the weights
         try: fren.load_state_dict(torch.load(fren_path, map_location='cpu', weights_only=True))
         except RuntimeError: raise V2SError(f"'{fren_path}' is not a FrEN of profile '{p.name}'") from None
     G = load_generator(p, weights_dir=weights_dir, device=dev)
-    learn = train_encoder(role, train_ds, valid_ds, out, profile=p, G=G, loss=default_loss(p, losses, weights_dir), fren=fren,
+    learn = train_encoder(role, train_ds, valid_ds, out, profile=p, G=G,
+                          loss=default_loss(p, losses, weights_dir), fren=fren,
                           device=dev, **kw)
     if _is_main():
         with atomic_path(Path(out)/f'{role}.pt') as tmp: torch.save(_unwrap(learn.model).state_dict(), tmp)
@@ -377,7 +405,10 @@ def plot_log(path, # a training CSV log (`CSVLog`)
         if not np.isnan(v).all(): ax.plot(it, v, label=k, lw=0.8)
     sw = [i for i, a, b in zip(it[1:], rows, rows[1:]) if a['stage'] != b['stage']]
     for x in sw: ax.axvline(x, color='k', ls=':', lw=1)
-    ax.set_xlabel('iteration'); ax.set_yscale('log'); ax.legend(fontsize=7); return ax
+    ax.set_xlabel('iteration')
+    ax.set_yscale('log')
+    ax.legend(fontsize=7)
+    return ax
 
 # %% ../nbs/09_training.ipynb #afbcf0de
 def latent_error(encoder, # images -> W+
@@ -386,8 +417,10 @@ def latent_error(encoder, # images -> W+
                 ) -> float:
     "Mean squared error between an encoder's W+ and the ground truth over a synthetic dataset"
     with torch.no_grad():
-        lat = ds.latents.flatten(0, 1); frames = ds.frames.flatten(0, 1)
-        return float(torch.cat([(encoder(frames[i:i + bs]) - lat[i:i + bs]).square().mean((1, 2)) for i in range(0, len(lat), bs)]).mean())
+        lat = ds.latents.flatten(0, 1)
+        frames = ds.frames.flatten(0, 1)
+        errs = [(encoder(frames[i:i + bs]) - lat[i:i + bs]).square().mean((1, 2)) for i in range(0, len(lat), bs)]
+        return float(torch.cat(errs).mean())
 
 def generator_jacobian(G, # the generator
                        w, # one W+ latent (n_latent,d)
@@ -402,11 +435,13 @@ def visible_latent_error(encoders, # an encoder or a list of them
                          n:int=4, # frames measured
                          rels=(0.3, 0.1, 0.03), # singular-value thresholds, relative to the largest
                         ) -> list:
-    "[{rel: W+ error in the directions the image responds to (Jacobian singular vectors with σ ≥ rel·σ_max)}] per encoder, mean over n frames"
+    """[{rel: W+ error in the directions the image responds to (Jacobian singular vectors with σ ≥ rel·σ_max)}] per
+    encoder, mean over n frames"""
     encoders = [encoders] if isinstance(encoders, torch.nn.Module) else list(encoders)
     lat, frames, errs = ds.latents.flatten(0, 1), ds.frames.flatten(0, 1), []
     for i in torch.linspace(0, len(lat) - 1, n).long().tolist():
-        _, S, Vh = torch.linalg.svd(generator_jacobian(G, lat[i]), full_matrices=False)   # the costly part: once per frame
+        # the costly part: once per frame
+        _, S, Vh = torch.linalg.svd(generator_jacobian(G, lat[i]), full_matrices=False)
         with torch.no_grad(): ds_ = [(e(frames[i:i + 1])[0] - lat[i]).flatten() for e in encoders]
         errs.append([[float((Vh[S >= r * S[0]] @ d).square().mean()) for r in rels] for d in ds_])
     return [dict(zip(rels, e)) for e in np.mean(errs, 0).tolist()]

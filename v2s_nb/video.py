@@ -34,18 +34,25 @@ class VideoReader:
         self.path = Path(path)
         if not self.path.exists(): raise V2SError(f"input video '{self.path}' does not exist")
         if self.path.is_dir(): raise V2SError(f"'{self.path}' is a folder, not a video file")
-        try: self._container = av.open(str(self.path), metadata_errors='replace')   # a damaged title is not a damaged video
+        try:
+            # a damaged title is not a damaged video
+            self._container = av.open(str(self.path), metadata_errors='replace')
         except av.FFmpegError as e:
-            raise V2SError(f"cannot read '{self.path}' as a video ({_reason(e)}): is it a complete video file?") from None
+            raise V2SError(f"cannot read '{self.path}' as a video ({_reason(e)}): "
+                           "is it a complete video file?") from None
         if not self._container.streams.video:
-            self._container.close(); raise V2SError(f"'{self.path}' has no video stream (is it an audio-only file?)")
+            self._container.close()
+            raise V2SError(f"'{self.path}' has no video stream (is it an audio-only file?)")
         s = self.stream = self._container.streams.video[0]
         if s.codec_context is None or not s.codec_context.width:
-            self._container.close(); raise V2SError(f"'{self.path}' has a video stream that cannot be decoded (unknown codec or damaged header): is it a complete video file?")
+            self._container.close()
+            raise V2SError(f"'{self.path}' has a video stream that cannot be decoded (unknown codec or damaged "
+                           "header): is it a complete video file?")
         s.thread_type = 'AUTO'
         self.rate = s.average_rate or s.guessed_rate or Fraction(25)  # average frames per second, exact
         self.fps = float(self.rate)
-        self.rotation, self.start = self._probe_first()               # degrees counter-clockwise; seconds of the first frame
+        # degrees counter-clockwise; seconds of the first frame
+        self.rotation, self.start = self._probe_first()
         w, h = s.codec_context.width, s.codec_context.height
         self.width, self.height = (h, w) if self.rotation % 180 else (w, h)
         dur = float(s.duration * s.time_base) if s.duration else (self._container.duration or 0) / av.time_base
@@ -61,7 +68,8 @@ class VideoReader:
     def __exit__(self, *a): self.close()
     def __repr__(self):
         rot = f', rotated {self.rotation}°' if self.rotation else ''
-        return f"VideoReader('{self.path.name}', {self.width}x{self.height}, {self.fps:.3g} fps, {self.n_frames} frames{rot})"
+        return (f"VideoReader('{self.path.name}', {self.width}x{self.height}, {self.fps:.3g} fps, {self.n_frames} "
+                f"frames{rot})")
 
 # %% ../nbs/02_video.ipynb #bea201e9
 @patch
@@ -81,14 +89,16 @@ def iter_timed(self:VideoReader):
         for frame in self._container.decode(self.stream):
             t = frame.time if frame.time is not None else self.n_decoded / self.fps
             if t0 is None: t0 = t
-            self.n_decoded += 1; self.times.append(t - t0)
+            self.n_decoded += 1
+            self.times.append(t - t0)
             yield t - t0, _rotate(frame.to_ndarray(format='rgb24'), self.rotation)
     except av.FFmpegError as e:
         raise V2SError(f"'{self.path}' is damaged at frame {self.n_decoded} ({_reason(e)})") from None
     finally: self.close()
     if self.n_decoded == 0: raise V2SError(f"'{self.path}' contains no video frames")
     if self.stream.frames and self.n_decoded < self.stream.frames:
-        raise V2SError(f"'{self.path}' ends after {self.n_decoded} of its {self.stream.frames} frames: the file is truncated")
+        raise V2SError(f"'{self.path}' ends after {self.n_decoded} of its {self.stream.frames} frames: the file "
+                       "is truncated")
 
 # %% ../nbs/02_video.ipynb #20235bfd
 def video_codec() -> str:
@@ -97,24 +107,31 @@ def video_codec() -> str:
 
 # %% ../nbs/02_video.ipynb #e6426e3f
 class VideoWriter:
-    "Write uint8 RGB frames to a video file, optionally with the audio of `audio_from`; the file appears complete or not at all"
+    """Write uint8 RGB frames to a video file, optionally with the audio of `audio_from`; the file appears complete or
+    not at all"""
     time_base = Fraction(1, 90000)   # timestamps of written frames, when the caller gives times
     def __init__(self, path, # the .mp4 to write
                  fps=25, # frames per second (a `Fraction` is kept exact), the time step when `write` gets no time
                  crf:int=18, # x264 quality: 0 lossless, 18 visually lossless, 51 worst
                  audio_from=None, # a video whose first audio stream is copied into the output
-                 start:float=0., # time of the first frame in the output: the source's `VideoReader.start` keeps A/V sync
-                 duration:float|None=None): # seconds the stream lasts (the source's `VideoReader.duration`): the last frame is held to it
+                 # time of the first frame in the output: the source's `VideoReader.start` keeps A/V sync
+                 start:float=0.,
+                 # seconds the stream lasts (the source's `VideoReader.duration`): the last frame is held to it
+                 duration:float|None=None):
         self.path, self.crf, self.n_frames, self.start, self.duration = Path(path), crf, 0, start, duration
         self.rate = fps if isinstance(fps, Fraction) else Fraction(fps).limit_denominator(1001)
-        fd, tmp = tempfile.mkstemp(prefix=f'.{self.path.stem}.', suffix=self.path.suffix or '.mp4', dir=self.path.parent)
-        os.close(fd); self._tmp = Path(tmp)
+        fd, tmp = tempfile.mkstemp(prefix=f'.{self.path.stem}.', suffix=self.path.suffix or '.mp4',
+                                   dir=self.path.parent)
+        os.close(fd)
+        self._tmp = Path(tmp)
         self._container, self._stream, self._last_pts = av.open(str(self._tmp), 'w'), None, -1
         self._held, self._durations = [], {}   # packets waiting for their frame's duration (pts → ticks)
         self._first_pts = self._first_dts = self._end = None
         self.audio_from, self.audio_error, self._audio = audio_from, None, None
     def _close_audio(self):
-        if self._audio is not None: self._audio['src'].close(); self._audio = None
+        if self._audio is not None:
+            self._audio['src'].close()
+            self._audio = None
     def __enter__(self): return self
     def __exit__(self, typ, *a):
         if typ is None: self.close()
@@ -137,7 +154,9 @@ def _open_audio(self:VideoWriter):
     "Add a copy of the source's first audio stream, if it has one"
     try:
         src = av.open(str(self.audio_from), metadata_errors='replace')
-        if not src.streams.audio: src.close(); return
+        if not src.streams.audio:
+            src.close()
+            return
         a_in = src.streams.audio[0]
         a_out = self._container.add_stream_from_template(a_in)
         self._audio = dict(src=src, stream=a_out, packets=src.demux(a_in), pending=None)
@@ -153,10 +172,15 @@ def _mux_audio(self:VideoWriter, until=math.inf):
         while True:
             p = a['pending'] or next(a['packets'], None)
             if p is None: break
-            if p.dts is None: a['pending'] = None; continue      # the demuxer's final empty packet
-            if p.pts is not None and float(p.pts * p.time_base) > until: a['pending'] = p; break
+            if p.dts is None:
+                a['pending'] = None
+                continue      # the demuxer's final empty packet
+            if p.pts is not None and float(p.pts * p.time_base) > until:
+                a['pending'] = p
+                break
             a['pending'] = None
-            p.stream = a['stream']; self._container.mux(p)
+            p.stream = a['stream']
+            self._container.mux(p)
     except (av.FFmpegError, ValueError) as e:
         self.audio_error = f"audio of '{self.audio_from}' stopped: {_reason(e)}"
         self._close_audio()
@@ -172,12 +196,14 @@ def write(self:VideoWriter,
     if frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[2] != 3:
         raise ValueError(f"frames must be uint8 (H,W,3), got {frame.dtype} {frame.shape}")
     if self._stream is None: self._open_stream(*frame.shape[:2])
-    if frame.shape[0] % 2 or frame.shape[1] % 2: frame = np.pad(frame, ((0, frame.shape[0] % 2), (0, frame.shape[1] % 2), (0, 0)), mode='edge')
+    if frame.shape[0] % 2 or frame.shape[1] % 2:
+        frame = np.pad(frame, ((0, frame.shape[0] % 2), (0, frame.shape[1] % 2), (0, 0)), mode='edge')
     if time is None: time = self.n_frames / self.rate
     time = self.start + float(time)                                  # on the output's timeline, as in the source
     pts = max(int(round(time / self.time_base)), self._last_pts + 1)   # strictly increasing
     vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format='rgb24')
-    if self._last_pts >= 0: self._durations[self._last_pts] = pts - self._last_pts   # the previous frame lasts until this one
+    if self._last_pts >= 0:
+        self._durations[self._last_pts] = pts - self._last_pts   # the previous frame lasts until this one
     vf.pts, vf.time_base, self._last_pts = pts, self.time_base, pts
     if self._first_pts is None: self._first_pts = pts
     self._mux_video(self._stream.encode(vf))
@@ -235,7 +261,8 @@ def synthetic_talking_head(n_frames:int=48, # how many frames
     for t in range(n_frames):
         a = 2 * math.pi * t / max(n_frames, 1) + phase
         cx, cy = 0.5 + 0.06 * math.cos(a), 0.52 + 0.04 * math.sin(2 * a)
-        img = np.empty((size, size, 3)); img[:] = bg * (0.8 + 0.4 * yy[..., None])
+        img = np.empty((size, size, 3))
+        img[:] = bg * (0.8 + 0.4 * yy[..., None])
         ell = lambda x0, y0, rx, ry: ((xx - x0) / rx) ** 2 + ((yy - y0) / ry) ** 2 <= 1
         img[ell(cx, cy - 0.08, 0.27, 0.25)] = hair
         img[ell(cx, cy, 0.22, 0.28)] = skin
@@ -247,7 +274,8 @@ def synthetic_talking_head(n_frames:int=48, # how many frames
         yield img.clip(0, 255).astype(np.uint8)
 
 # %% ../nbs/02_video.ipynb #35f38092
-DEMO_VIDEO = Path(__file__).parent/'assets'/'demo'/'liveportrait_d18_4s.mp4' if '__file__' in globals() else Path('../v2s_nb/assets/demo/liveportrait_d18_4s.mp4')
+_PACKAGE_DIR = Path(__file__).parent if '__file__' in globals() else Path('../v2s_nb')
+DEMO_VIDEO = _PACKAGE_DIR/'assets'/'demo'/'liveportrait_d18_4s.mp4'
 
 def demo_video() -> Path:
     "The real talking-head clip shipped in the package (4 s, 480², with audio; LivePortrait's `d18`, MIT)"
@@ -263,7 +291,8 @@ def write_test_video(path, # the .mp4 to write
                      rotation:int=0, # display rotation written in the metadata, degrees
                      audio_start:float=0., # seconds the audio starts at (the video at `times[0]`)
                     ) -> Path:
-    "Write `frames` (uint8 HWC) with optional `times`, a sine tone of `audio_hz` and a display `rotation` (test fixture)"
+    """Write `frames` (uint8 HWC) with optional `times`, a sine tone of `audio_hz` and a display `rotation` (test
+    fixture)"""
     frames = list(frames)
     times = [i / fps for i in range(len(frames))] if times is None else list(times)
     a0 = int(round(audio_start * 44100))
@@ -275,7 +304,8 @@ def write_test_video(path, # the .mp4 to write
         if rotation: v.set_display_rotation(rotation)
         a = None
         if audio_hz:
-            a = c.add_stream('aac', rate=44100); a.layout = 'mono'
+            a = c.add_stream('aac', rate=44100)
+            a.layout = 'mono'
         for f, t in zip(frames, times):
             vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(f), format='rgb24')
             vf.pts, vf.time_base = int(round(t / VideoWriter.time_base)), VideoWriter.time_base
@@ -285,7 +315,8 @@ def write_test_video(path, # the .mp4 to write
             n, dur = 1024, times[-1] + 1 / fps - audio_start
             for i in range(int(dur * 44100 / n)):
                 s = np.sin(2 * np.pi * audio_hz * (np.arange(n) + i * n) / 44100).astype(np.float32)[None]
-                af = av.AudioFrame.from_ndarray(s, format='flt', layout='mono'); af.sample_rate, af.pts = 44100, a0 + i * n
+                af = av.AudioFrame.from_ndarray(s, format='flt', layout='mono')
+                af.sample_rate, af.pts = 44100, a0 + i * n
                 for p in a.encode(af): c.mux(p)
             for p in a.encode(None): c.mux(p)
     return Path(path)

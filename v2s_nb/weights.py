@@ -50,7 +50,8 @@ register(WeightsEntry(
 _NV, _NV_LICENCE = 'https://nvlabs-fi-cdn.nvidia.com/', 'NVIDIA Source Code License-NC (non-commercial)'
 
 for _name, _file, _url, _what in (
-        ('stylegan2-ffhq-config-f-nvidia', 'stylegan2-ffhq-config-f.pkl', 'stylegan2/networks/stylegan2-ffhq-config-f.pkl',
+        ('stylegan2-ffhq-config-f-nvidia', 'stylegan2-ffhq-config-f.pkl',
+         'stylegan2/networks/stylegan2-ffhq-config-f.pkl',
          "TensorFlow-era network pickle (G, D, Gs): NVIDIA's FFHQ config-f, the paper's generator"),
         ('stylegan2-ffhq-1024-noaug-nvidia', 'ffhq-res1024-mirror-stylegan2-noaug.pkl',
          'stylegan2-ada-pytorch/pretrained/transfer-learning-source-nets/ffhq-res1024-mirror-stylegan2-noaug.pkl',
@@ -59,37 +60,49 @@ for _name, _file, _url, _what in (
          "stylegan2-ada-pytorch network pickle: FFHQ 1024 trained with ADA (fp16 layers, conv_clamp 256)"),
         ('stylegan2-ada-metfaces-nvidia', 'metfaces.pkl', 'stylegan2-ada-pytorch/pretrained/metfaces.pkl',
          "stylegan2-ada-pytorch network pickle: MetFaces 1024 (fine-tuned from FFHQ)")):
-    register(WeightsEntry(_name, _file, _NV + _url, licence=_NV_LICENCE, format=_what + '; read as data by read_network_pickle',
+    register(WeightsEntry(_name, _file, _NV + _url, licence=_NV_LICENCE,
+                          format=_what + '; read as data by read_network_pickle',
                           notes='NVIDIA CDN; sha256 and size not recorded (unknown here)'))
 
 for _role in ('fren', 'vien'):
     register(WeightsEntry(f'v2s-paper-{_role}', f'v2s-paper-{_role}.pt', None,
         format=f"torch: {{'model': {_role.upper()} state_dict, 'profile': 'paper'}}",
-        notes='the paper released no weights: train them with the training notebook (09_training) and pass the folder with --weights'))
+        notes='the paper released no weights: train them with the training notebook (09_training) and pass the folder '
+              'with --weights'))
 
-_EDITORS = {'pose': ("torch: {'model': PoseMLP state_dict, 'hidden', 'n_latent', 'style_dim', 'profile'}", '13_edit_pose (train_pose_editor, save_pose_editor)'),
-            'age': ("torch: {'direction': (n_latent, style_dim), 'profile'}", '14_edit_age (train_age_direction, save_age_direction)')}
+_EDITORS = {'pose': ("torch: {'model': PoseMLP state_dict, 'hidden', 'n_latent', 'style_dim', 'profile'}",
+                     '13_edit_pose (train_pose_editor, save_pose_editor)'),
+            'age': ("torch: {'direction': (n_latent, style_dim), 'profile'}",
+                    '14_edit_age (train_age_direction, save_age_direction)')}
 
 for _role, (_fmt, _nb) in _EDITORS.items():
-    register(WeightsEntry(f'v2s-paper-{_role}', f'v2s-paper-{_role}.pt', None, format=_fmt.replace("'profile'", "'profile': 'paper'"),
+    register(WeightsEntry(f'v2s-paper-{_role}', f'v2s-paper-{_role}.pt', None,
+                          format=_fmt.replace("'profile'", "'profile': 'paper'"),
         notes=f'the paper released no editors: train it with {_nb} and pass the folder with --weights'))
 
 # the project's own `mini` models ship inside the package, with their checksums in its manifest
 PACKAGE_WEIGHTS = Path(__file__).parent/'assets'/'mini' if '__file__' in globals() else Path('../v2s_nb/assets/mini')
-PACKAGE_DIRS = tuple(PACKAGE_WEIGHTS.parent/d for d in ('mini', 'face3d', 'identity'))   # shipped: the mini models; 3DDFA_V2 mb05 (MIT); MobileFaceNet (Apache-2.0)
+# shipped: the mini models; 3DDFA_V2 mb05 (MIT); MobileFaceNet (Apache-2.0)
+PACKAGE_DIRS = tuple(PACKAGE_WEIGHTS.parent/d for d in ('mini', 'face3d', 'identity'))
 
 # %% ../nbs/01_weights.ipynb #5277cf42
 _MINI = {'generator': "torch: {'g_ema': state_dict (fp16), 'latent_avg': (128,), 'profile': 'mini'}",
-         'fren': "torch: {'model': FrEN state_dict (fp16), 'profile': 'mini'}", 'vien': "torch: {'model': ViEN state_dict (fp16), 'profile': 'mini'}",
-         'pose': _EDITORS['pose'][0].replace("'profile'", "'profile': 'mini'"), 'age': _EDITORS['age'][0].replace("'profile'", "'profile': 'mini'")}
+         'fren': "torch: {'model': FrEN state_dict (fp16), 'profile': 'mini'}",
+         'vien': "torch: {'model': ViEN state_dict (fp16), 'profile': 'mini'}",
+         'pose': _EDITORS['pose'][0].replace("'profile'", "'profile': 'mini'"),
+         'age': _EDITORS['age'][0].replace("'profile'", "'profile': 'mini'")}
 
-_manifest = json.loads((PACKAGE_WEIGHTS/'manifest.json').read_text())['files'] if (PACKAGE_WEIGHTS/'manifest.json').is_file() else {}
+_manifest_file = PACKAGE_WEIGHTS/'manifest.json'
+_manifest = json.loads(_manifest_file.read_text())['files'] if _manifest_file.is_file() else {}
 
 for _role, _fmt in _MINI.items():
     _f = f'v2s-mini-{_role}.pt'
-    register(WeightsEntry(f'v2s-mini-{_role}', _f, None, _manifest.get(_f, {}).get('sha256'), _manifest.get(_f, {}).get('size'),
-        licence='Apache-2.0 code; trained on UTKFace (non-commercial research only) and LFW (research): see v2s_nb/assets/mini/MODEL_CARD.md',
-        format=_fmt, notes=f'shipped in the package ({PACKAGE_WEIGHTS}); retrain with tools/train_mini.py (the 16a*_mini notebooks)'))
+    register(WeightsEntry(f'v2s-mini-{_role}', _f, None, _manifest.get(_f, {}).get('sha256'),
+                          _manifest.get(_f, {}).get('size'),
+        licence='Apache-2.0 code; trained on UTKFace (non-commercial research only) and LFW (research): see '
+                'v2s_nb/assets/mini/MODEL_CARD.md',
+        format=_fmt, notes=f'shipped in the package ({PACKAGE_WEIGHTS}); retrain with tools/train_mini.py (the '
+                           '16a*_mini notebooks)'))
 
 # %% ../nbs/01_weights.ipynb #8880f72e
 class DownloadError(V2SError):
@@ -111,22 +124,30 @@ def download(url:str, # where from
              timeout:float=30, # seconds without data before giving up
             ) -> Path:
     "Download `url` to `dest` with a progress bar; verify size and `sha256`; rename into place atomically"
-    dest = Path(dest); dest.parent.mkdir(parents=True, exist_ok=True)
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(dest, suffix='.part') as tmp:
         h, n, total = hashlib.sha256(), 0, 0
         try:
             with urllib.request.urlopen(url, timeout=timeout) as r:
                 if 'text/html' in (r.headers.get('Content-Type') or ''):
-                    raise DownloadError(f"{url} answered with a web page, not the file: download it in a browser and save it as {dest}")
+                    raise DownloadError(f"{url} answered with a web page, not the file: download it in a browser and "
+                                        f"save it as {dest}")
                 total = int(r.headers.get('Content-Length') or 0)
-                with open(tmp, 'wb') as f, tqdm(total=total or None, unit='B', unit_scale=True, desc=dest.name, disable=not progress) as bar:
+                with open(tmp, 'wb') as f, tqdm(total=total or None, unit='B', unit_scale=True, desc=dest.name,
+                                                disable=not progress) as bar:
                     while chunk := r.read(1 << 20):
-                        f.write(chunk); h.update(chunk); n += len(chunk); bar.update(len(chunk))
+                        f.write(chunk)
+                        h.update(chunk)
+                        n += len(chunk)
+                        bar.update(len(chunk))
         except (urllib.error.URLError, http.client.HTTPException, OSError) as e:
             raise DownloadError(f"download of {url} failed ({type(e).__name__}: {e}); nothing was saved") from None
-        if total and n != total: raise DownloadError(f"download of {url} was interrupted after {n} of {total} bytes; nothing was saved")
+        if total and n != total:
+            raise DownloadError(f"download of {url} was interrupted after {n} of {total} bytes; nothing was saved")
         if sha256 and h.hexdigest() != sha256.lower():
-            raise DownloadError(f"checksum mismatch for {url}: expected sha256 {sha256}, got {h.hexdigest()}; the file was deleted")
+            raise DownloadError(f"checksum mismatch for {url}: expected sha256 {sha256}, got {h.hexdigest()}; the "
+                                "file was deleted")
     return dest
 
 # %% ../nbs/01_weights.ipynb #521c5eee
@@ -141,12 +162,15 @@ def offline() -> bool: return os.environ.get('V2S_OFFLINE', '').lower() in ('1',
 
 def search_dirs(weights_dir=None, # a folder, a list of them, or a 'a:b' path list searched first
                ) -> list:
-    "Folders to look in: `weights_dir` (a folder, a list, or an os.pathsep-separated string; a file stands for its folder), then `$V2S_WEIGHTS` (same forms)"
+    """Folders to look in: `weights_dir` (a folder, a list, or an os.pathsep-separated string; a file stands for its
+    folder), then `$V2S_WEIGHTS` (same forms)"""
     out = []
     for d in (weights_dir, os.environ.get('V2S_WEIGHTS')):
         if not d: continue
-        out += [Path(x) for x in (d.split(os.pathsep) if isinstance(d, str) else d if isinstance(d, (list, tuple)) else [d]) if x]
-    return [p.parent if p.is_file() else p for p in out]   # `--weights folder/ffhq.pkl`: the other checkpoints sit beside it
+        items = d.split(os.pathsep) if isinstance(d, str) else d if isinstance(d, (list, tuple)) else [d]
+        out += [Path(x) for x in items if x]
+    # `--weights folder/ffhq.pkl`: the other checkpoints sit beside it
+    return [p.parent if p.is_file() else p for p in out]
 
 def resolve(name:str, # a registry name
             path=None, # a file to use instead (checked to exist)
@@ -154,11 +178,13 @@ def resolve(name:str, # a registry name
             allow_download:bool|None=None, # None: unless `$V2S_OFFLINE` is set
             progress:bool=True, # a download's progress bar
            ) -> Path:
-    "Path of the checkpoint called `name`, found (or fetched) in the order explicit path → weights dir → the package's own → cache → download"
+    """Path of the checkpoint called `name`, found (or fetched) in the order explicit path → weights dir → the package's
+    own → cache → download"""
     if path is not None:
         if not Path(path).is_file(): raise MissingWeightsError(f"weights file {path} given for '{name}' does not exist")
         return Path(path)
-    if name not in REGISTRY: raise V2SError(f"no weights called '{name}' in the registry: known are {', '.join(sorted(REGISTRY))}")
+    if name not in REGISTRY:
+        raise V2SError(f"no weights called '{name}' in the registry: known are {', '.join(sorted(REGISTRY))}")
     e = REGISTRY[name]
     for d in search_dirs(weights_dir):
         for fn in (e.filename, *e.aliases):
@@ -169,18 +195,22 @@ def resolve(name:str, # a registry name
     if target.is_file(): return target
     if allow_download is None: allow_download = not offline()
     where = f"put it at {target} (or in the folder named by $V2S_WEIGHTS, or pass its path)"
-    if e.url is None: raise MissingWeightsError(f"weights '{name}' ({e.filename}) are not available for download: {e.notes}; {where}")
+    if e.url is None:
+        raise MissingWeightsError(f"weights '{name}' ({e.filename}) are not available for download: {e.notes}; {where}")
     if not allow_download:
-        raise MissingWeightsError(f"weights '{name}' ({e.filename}) are not on this machine and downloads are off ($V2S_OFFLINE=1): download {e.url} and {where}")
+        raise MissingWeightsError(f"weights '{name}' ({e.filename}) are not on this machine and downloads are off "
+                                  f"($V2S_OFFLINE=1): download {e.url} and {where}")
     try: return download(e.url, target, e.sha256, progress=progress)
     except DownloadError as err:
-        raise MissingWeightsError(f"weights '{name}' ({e.filename}) could not be fetched: {err}. Download {e.url} yourself and {where}") from None
+        raise MissingWeightsError(f"weights '{name}' ({e.filename}) could not be fetched: {err}. Download {e.url} "
+                                  f"yourself and {where}") from None
 
 # %% ../nbs/01_weights.ipynb #3643341b
 def resolve_first(names, # one registry name, or a tuple of accepted ones
                   weights_dir=None, # folders searched first
                   **kw) -> Path:
-    "The first of `names` (one registry name or several accepted alternatives) already on this machine, else `resolve(names[0])`"
+    """The first of `names` (one registry name or several accepted alternatives) already on this machine, else
+    `resolve(names[0])`"""
     names = [names] if isinstance(names, str) else list(names)
     for n in names:
         try: return resolve(n, weights_dir=weights_dir, allow_download=False, progress=False)
@@ -188,14 +218,17 @@ def resolve_first(names, # one registry name, or a tuple of accepted ones
     try: return resolve(names[0], weights_dir=weights_dir, **kw)
     except MissingWeightsError as e:
         if len(names) == 1: raise
-        raise MissingWeightsError(f"{e} (also accepted instead: {', '.join(REGISTRY[n].filename for n in names[1:])})") from None
+        also = ', '.join(REGISTRY[n].filename for n in names[1:])
+        raise MissingWeightsError(f"{e} (also accepted instead: {also})") from None
 
 def check_shipped(e:WeightsEntry, # the registry's entry
                   path:Path, # the file in the package
                  ) -> Path:
-    "A file shipped in the package, after checking its size and sha256 against the registry (a damaged install fails here, clearly)"
+    """A file shipped in the package, after checking its size and sha256 against the registry (a damaged install fails
+    here, clearly)"""
     if e.size is not None and path.stat().st_size != e.size or e.sha256 and sha256sum(path) != e.sha256:
-        raise MissingWeightsError(f"{path} does not match its checksum in the package manifest: the install is damaged; reinstall v2s_nb")
+        raise MissingWeightsError(f"{path} does not match its checksum in the package manifest: the install is "
+                                  "damaged; reinstall v2s_nb")
     return path
 
 # %% ../nbs/01_weights.ipynb #6f08dd48
@@ -203,7 +236,8 @@ def load_strict(module, # the network
                 state_dict, # the weights
                 what:str, # what the file should have been, for the error
                ):
-    "Load `state_dict` into `module` strictly; a mismatch is one line: `what` it should have been, then the first difference"
+    """Load `state_dict` into `module` strictly; a mismatch is one line: `what` it should have been, then the first
+    difference"""
     try: return module.load_state_dict(state_dict, strict=True)
     except RuntimeError as e:
         lines = str(e).splitlines()
@@ -222,7 +256,8 @@ def load_checkpoint(path, # a `.pt`/`.pth`/`.ckpt` or `.safetensors` file
         raise V2SError(f"{path} holds pickled Python objects beyond tensors, which v2s_nb will not unpickle "
                        f"({str(e).splitlines()[0][:120]}); re-save it as a plain state dict") from None
     except (RuntimeError, EOFError, OSError) as e:
-        raise V2SError(f"{path} is not a readable checkpoint ({type(e).__name__}: {str(e).splitlines()[0][:120]})") from None
+        raise V2SError(f"{path} is not a readable checkpoint "
+                       f"({type(e).__name__}: {str(e).splitlines()[0][:120]})") from None
 
 # %% ../nbs/01_weights.ipynb #493abb94
 _NUMPY_GLOBALS = {('numpy.core.multiarray', '_reconstruct'), ('numpy._core.multiarray', '_reconstruct'),
@@ -232,7 +267,8 @@ _NUMPY_GLOBALS = {('numpy.core.multiarray', '_reconstruct'), ('numpy._core.multi
 class _NumpyOnlyUnpickler(pickle.Unpickler):
     def find_class(self, module, name):
         if (module, name) not in _NUMPY_GLOBALS:
-            raise V2SError(f"{getattr(self, 'path', 'pickle')}: refusing to unpickle {module}.{name} (only numpy arrays are allowed)")
+            raise V2SError(f"{getattr(self, 'path', 'pickle')}: refusing to unpickle {module}.{name} (only numpy "
+                           "arrays are allowed)")
         return _numpy_global(module, name)
 
 def _numpy_global(module, name):
@@ -245,7 +281,8 @@ def load_numpy_pickle(path, # a `.pkl` of numpy arrays
                      ):
     "Read a pickled numpy array / dict of arrays, refusing anything that would run other code"
     with open(path, 'rb') as f:
-        u = _NumpyOnlyUnpickler(f, encoding='latin1'); u.path = path
+        u = _NumpyOnlyUnpickler(f, encoding='latin1')
+        u.path = path
         return u.load()
 
 # %% ../nbs/01_weights.ipynb #727facec
@@ -257,7 +294,8 @@ class PickledModule:
                 ):
         self.class_name = class_name
         self.init_kwargs = dict(state.get('_init_kwargs') or {})
-        self.tensors = {k: v for d in ('_parameters', '_buffers') for k, v in (state.get(d) or {}).items() if torch.is_tensor(v)}
+        self.tensors = {k: v for d in ('_parameters', '_buffers') for k, v in (state.get(d) or {}).items()
+                        if torch.is_tensor(v)}
         self.children = {k: v for k, v in (state.get('_modules') or {}).items() if isinstance(v, PickledModule)}
     def state_dict(self, prefix:str='', # prepended to every name
                   ) -> dict:
@@ -268,7 +306,8 @@ class PickledModule:
     def __repr__(self): return f'PickledModule({self.class_name}, {len(self.state_dict())} tensors)'
 
 class TFNetwork:
-    "A TensorFlow-era `dnnlib.tflib.network.Network` as plain data: name, version, static kwargs, variables (numpy), components"
+    """A TensorFlow-era `dnnlib.tflib.network.Network` as plain data: name, version, static kwargs, variables (numpy),
+    components"""
     def __setstate__(self, state):
         self.name, self.version = state.get('name'), state.get('version')
         self.static_kwargs = dict(state.get('static_kwargs') or {})
@@ -286,20 +325,24 @@ class _EasyDict(dict): "dnnlib's EasyDict, read as a dict"
 def _persistent_obj(meta):
     if not isinstance(meta, dict) or meta.get('type') != 'class' or not isinstance(meta.get('state'), dict):
         raise V2SError("a persistent object is not a pickled module (type 'class' with a state dict)")
-    return PickledModule(str(meta.get('class_name')), meta['state'])   # meta['module_src'] (NVIDIA's source) is never run
+    # meta['module_src'] (NVIDIA's source) is never run
+    return PickledModule(str(meta.get('class_name')), meta['state'])
 
 def _nested_storage(b):
     try: return torch.load(io.BytesIO(b), map_location='cpu', weights_only=True)
-    except pickle.UnpicklingError as e: raise V2SError(f"a nested tensor stream holds more than tensors ({str(e).splitlines()[0][:100]})") from None
+    except pickle.UnpicklingError as e:
+        raise V2SError(f"a nested tensor stream holds more than tensors ({str(e).splitlines()[0][:100]})") from None
 
 # %% ../nbs/01_weights.ipynb #cc7e8cca
 _NETWORK_GLOBALS = {
     ('torch_utils.persistence', '_reconstruct_persistent_obj'): _persistent_obj,
     ('torch.storage', '_load_from_bytes'): _nested_storage,
-    ('torch._utils', '_rebuild_tensor_v2'): lambda storage, offset, size, stride, *_: torch._utils._rebuild_tensor_v2(storage, offset, size, stride, False, OrderedDict()),
+    ('torch._utils', '_rebuild_tensor_v2'): lambda storage, offset, size, stride, *_:
+        torch._utils._rebuild_tensor_v2(storage, offset, size, stride, False, OrderedDict()),
     ('torch._utils', '_rebuild_parameter'): lambda data, *_: data,
     ('collections', 'OrderedDict'): OrderedDict,
-    ('builtins', 'set'): set, ('builtins', 'frozenset'): frozenset,       # protocol <= 3 (the 2020-21 files) has no set opcode
+    # protocol <= 3 (the 2020-21 files) has no set opcode
+    ('builtins', 'set'): set, ('builtins', 'frozenset'): frozenset,
     ('dnnlib.util', 'EasyDict'): _EasyDict, ('dnnlib', 'EasyDict'): _EasyDict,
     ('dnnlib.tflib.network', 'Network'): TFNetwork,
 }
@@ -308,8 +351,9 @@ class _NetworkUnpickler(pickle.Unpickler):
     def find_class(self, module, name):
         if (module, name) in _NETWORK_GLOBALS: return _NETWORK_GLOBALS[module, name]
         if (module, name) in _NUMPY_GLOBALS: return _numpy_global(module, name)
-        raise V2SError(f"{self.path}: refusing to unpickle {module}.{name}: NVIDIA's network pickles name only tensors, "
-                       f"dicts, numpy values and their module records, so this file is something else (nothing from it was run)")
+        raise V2SError(f"{self.path}: refusing to unpickle {module}.{name}: NVIDIA's network pickles name "
+                       "only tensors, dicts, numpy values and their module records, so this file is something else "
+                       "(nothing from it was run)")
 
 def read_network_pickle(path, # an NVIDIA `.pkl`
                        ):
@@ -317,8 +361,10 @@ def read_network_pickle(path, # an NVIDIA `.pkl`
     path = Path(path)
     try:
         with open(path, 'rb') as f:
-            u = _NetworkUnpickler(f, encoding='latin1'); u.path = path
+            u = _NetworkUnpickler(f, encoding='latin1')
+            u.path = path
             return u.load()
     except V2SError as e: raise V2SError(str(e) if str(path) in str(e) else f"{path}: {e}") from None
     except (pickle.UnpicklingError, EOFError, RuntimeError, TypeError, ValueError, AttributeError, IndexError) as e:
-        raise V2SError(f"{path} is not a readable network pickle ({type(e).__name__}: {str(e).splitlines()[0][:120] if str(e) else 'truncated'})") from None
+        raise V2SError(f"{path} is not a readable network pickle ({type(e).__name__}: "
+                       f"{str(e).splitlines()[0][:120] if str(e) else 'truncated'})") from None

@@ -28,11 +28,15 @@ __all__ = ['VideoEditor']
 
 # %% ../nbs/18_widgets.ipynb #de9429f5
 def _png(img) -> bytes: # uint8 (H,W,3)
-    buf = io.BytesIO(); Image.fromarray(img).save(buf, format='PNG'); return buf.getvalue()
+    buf = io.BytesIO()
+    Image.fromarray(img).save(buf, format='PNG')
+    return buf.getvalue()
 
 def _slider(desc, lo, hi, step, cls):
-    s = W.FloatSlider(0., min=lo, max=hi, step=step, description=desc, continuous_update=True, layout=W.Layout(width='340px'))
-    s.add_class(cls); return s
+    s = W.FloatSlider(0., min=lo, max=hi, step=step, description=desc, continuous_update=True,
+                      layout=W.Layout(width='340px'))
+    s.add_class(cls)
+    return s
 
 # %% ../nbs/18_widgets.ipynb #55238dbd
 class VideoEditor:
@@ -48,18 +52,23 @@ class VideoEditor:
                  preview_size:int=192, # side of the preview's pictures, px
                  debounce:float=0.3, # seconds a slider must rest before the preview updates
                  progress:bool=True, # progress bars
-                 tune:int|None=None): # per-clip tuning steps when `source` is a video (`edit_video`'s `tune`; None: the profile's default)
+                 # per-clip tuning steps when `source` is a video (`edit_video`'s `tune`; None: the profile's default)
+                 tune:int|None=None):
         source = Path(source)
         if source.is_dir(): job = source
         else:
             job = Path(out) if out is not None else source.with_name(source.stem + '_v2s')
-            edit_video(source, job, None, profile=profile, device=device, weights_dir=weights_dir, crop=crop, detector=detector,
+            edit_video(source, job, None, profile=profile, device=device, weights_dir=weights_dir, crop=crop,
+                       detector=detector,
                        progress=progress, tune=tune)
-        if not (job/'report.json').is_file(): raise V2SError(f"'{job}' is not a finished v2s job (no report.json): pass a video or a job folder")
+        if not (job/'report.json').is_file():
+            raise V2SError(f"'{job}' is not a finished v2s job (no report.json): pass a video or a job folder")
         self.job, self.report = job, json.loads((job/'report.json').read_text())
-        self.weights_dir, self.device, self.debounce, self.size = weights_dir, get_device(device), debounce, preview_size
+        self.weights_dir, self.device = weights_dir, get_device(device)
+        self.debounce, self.size = debounce, preview_size
         self.G = self.G_flow = load_generator(self.report['profile'], weights_dir=weights_dir, device=self.device)
-        if (job/TUNED_FILE).is_file(): self.G = read_tuned(self.G, job/TUNED_FILE)   # the job's tuning (16d): previews render as `render` will
+        if (job/TUNED_FILE).is_file():
+            self.G = read_tuned(self.G, job/TUNED_FILE)   # the job's tuning (16d): previews render as `render` will
         self.latents = np.load(job/'latents.npy', mmap_mode='r')
         self.rotations = np.load(job/'rotations.npy') if (job/'rotations.npy').is_file() else None
         self.models, self.missing, self._stds = {}, {}, None
@@ -75,15 +84,18 @@ class VideoEditor:
         "The edit spec of the current slider values (checked, zero edits dropped)"
         r = lambda x: round(x, 4)                    # slider steps are floats: 0.1·3 is 0.30000000000000004
         s = {k: r(v.value) for k, v in self.sliders.items() if not v.disabled}
-        if not self.expression[0].disabled and any(e.value for e in self.expression): s['expression'] = [r(e.value) for e in self.expression]
+        if not self.expression[0].disabled and any(e.value for e in self.expression):
+            s['expression'] = [r(e.value) for e in self.expression]
         if self.appearance.value: s['appearance'] = {'seed': int(self.seed.value), 'amount': r(self.appearance.value)}
         ss = []
         if self.preset.value != '(none)': ss.append({'preset': self.preset.value, 'amount': r(self.style_amount.value)})
-        if self.use_channel.value: ss.append({'layer': self.layer.value, 'channel': self.channel.value, 'amount': r(self.style_amount.value)})
+        if self.use_channel.value:
+            ss.append({'layer': self.layer.value, 'channel': self.channel.value, 'amount': r(self.style_amount.value)})
         if ss and self.style_amount.value: s['stylespace'] = ss
         return check_spec(s)
     def _ipython_display_(self):
-        from IPython.display import display; display(self.widget)
+        from IPython.display import display
+        display(self.widget)
 
 # %% ../nbs/18_widgets.ipynb #7e04b4ca
 @patch
@@ -92,7 +104,9 @@ def _cut_crops(self:VideoEditor, progress):
     track = FaceTrack.load(self.job/'track.npz')
     self._tmp = tempfile.NamedTemporaryFile(suffix='.u8')
     self.crops = np.memmap(self._tmp.name, np.uint8, 'w+', shape=(len(self.latents), self.size, self.size, 3))
-    for t, (_, _, crop, _) in enumerate(tqdm(iter_crops(self.report['video'], track, self.size, get_profile(self.report['profile']).crop_scale), total=len(self.crops),
+    for t, (_, _, crop, _) in enumerate(tqdm(iter_crops(self.report['video'], track,
+                                                        self.size, get_profile(self.report['profile']).crop_scale),
+                                             total=len(self.crops),
                                              desc='preview crops', unit='frame', disable=not progress)):
         self.crops[t] = crop
 
@@ -100,43 +114,56 @@ def _cut_crops(self:VideoEditor, progress):
 @patch
 def _build(self:VideoEditor):
     T = len(self.latents)
-    self.frame = W.IntSlider(0, min=0, max=T - 1, description='frame', continuous_update=True, layout=W.Layout(width='520px'))
+    self.frame = W.IntSlider(0, min=0, max=T - 1, description='frame', continuous_update=True,
+                             layout=W.Layout(width='520px'))
     self.frame.add_class('v2s-frame')
-    self.sliders = {'yaw': _slider('yaw °', -30, 30, 1, 'v2s-yaw'), 'pitch': _slider('pitch °', -20, 20, 1, 'v2s-pitch'),
-                    'roll': _slider('roll °', -20, 20, 1, 'v2s-roll'), 'age': _slider('age (years)', -30, 30, 1, 'v2s-age')}
+    self.sliders = {'yaw': _slider('yaw °', -30, 30, 1, 'v2s-yaw'),
+                    'pitch': _slider('pitch °', -20, 20, 1, 'v2s-pitch'),
+                    'roll': _slider('roll °', -20, 20, 1, 'v2s-roll'),
+                    'age': _slider('age (years)', -30, 30, 1, 'v2s-age')}
     self.expression = [_slider(f'β{i + 1}', -3, 3, 0.1, f'v2s-expression-{i}') for i in range(10)]
     ffhq = self.G.size == 1024 and self.G.style_dim == 512
-    self.preset = W.Dropdown(options=['(none)'] + list(STYLESPACE_PRESETS) if ffhq else ['(none)'], description='preset',
-                             disabled=not ffhq, tooltip='' if ffhq else 'the presets are channels of the FFHQ 1024 generator')
+    self.preset = W.Dropdown(options=['(none)'] + list(STYLESPACE_PRESETS) if ffhq else ['(none)'],
+                             description='preset',
+                             disabled=not ffhq,
+                             tooltip='' if ffhq else 'the presets are channels of the FFHQ 1024 generator')
     n_layers = len(style_sizes(self.G))
     self.layer = W.BoundedIntText(0, min=0, max=n_layers - 1, description='layer', layout=W.Layout(width='170px'))
-    self.channel = W.BoundedIntText(0, min=0, max=style_sizes(self.G)[0] - 1, description='channel', layout=W.Layout(width='170px'))
+    self.channel = W.BoundedIntText(0, min=0, max=style_sizes(self.G)[0] - 1, description='channel',
+                                    layout=W.Layout(width='170px'))
     self.style_amount = _slider('amount σ', -10, 10, 0.5, 'v2s-style')
     self.use_channel = W.Checkbox(False, description='edit this layer/channel')
     self.seed = W.IntText(0, description='seed', layout=W.Layout(width='170px'))
     self.appearance = _slider('appearance', 0, 1, 0.05, 'v2s-appearance')
+    pose = [self.sliders[k] for k in ('yaw', 'pitch', 'roll')] + self.expression
     for role, why in self.missing.items():
-        for s in ([self.sliders['age']] if role == 'age' else [self.sliders[k] for k in ('yaw', 'pitch', 'roll')] + self.expression):
+        for s in ([self.sliders['age']] if role == 'age' else pose):
             s.disabled, s.tooltip = True, why
     self.preview = W.Image(format='png', layout=W.Layout(width=f'{2 * self.size}px'))
     self.preview.add_class('v2s-preview')
-    self.spec_box = W.HTML(); self.status = W.HTML()
+    self.spec_box = W.HTML()
+    self.status = W.HTML()
     self.render_button = W.Button(description='render video', icon='film', button_style='primary')
     self.render_button.add_class('v2s-render')
     self.log = W.Output()
     self.render_button.on_click(lambda _: self.render())
-    for w in [self.frame, *self.sliders.values(), *self.expression, self.preset, self.layer, self.channel, self.style_amount,
+    for w in [self.frame, *self.sliders.values(), *self.expression, self.preset, self.layer, self.channel,
+              self.style_amount,
               self.use_channel, self.seed, self.appearance]:
         w.observe(self._changed, names='value')
     self.layer.observe(lambda c: setattr(self.channel, 'max', style_sizes(self.G)[c['new']] - 1), names='value')
     notes = ''.join(f'<br><small>{r} editor unavailable: {why}</small>' for r, why in self.missing.items())
-    if self.report.get('random_weights'): notes += f"<br><small>profile '{self.report['profile']}' has random weights: edits change the picture but mean nothing</small>"
+    if self.report.get('random_weights'):
+        notes += (f"<br><small>profile '{self.report['profile']}' has random weights: edits change the picture but "
+                  "mean nothing</small>")
     self.widget = W.VBox([
-        W.HTML(f"<b>{Path(self.report['video']).name}</b> · {len(self.latents)} frames · profile {self.report['profile']}{notes}"),
+        W.HTML(f"<b>{Path(self.report['video']).name}</b> · {len(self.latents)} frames · profile "
+               f"{self.report['profile']}{notes}"),
         self.frame,
         W.HBox([W.VBox([self.preview, W.HTML('<small>before · after</small>'), self.status]),
                 W.Accordion([W.VBox(list(self.sliders.values())), W.VBox(self.expression),
-                             W.VBox([self.preset, W.HBox([self.layer, self.channel]), self.use_channel, self.style_amount]),
+                             W.VBox([self.preset, W.HBox([self.layer, self.channel]), self.use_channel,
+                                     self.style_amount]),
                              W.VBox([self.seed, self.appearance])],
                             titles=('pose · age', 'expression', 'StyleSpace', 'appearance'), selected_index=0)]),
         self.spec_box, self.render_button, self.log])
@@ -147,7 +174,8 @@ def _changed(self:VideoEditor, change=None):
     "Redraw after `debounce` seconds without another change (at once when debounce is 0)"
     if self.debounce <= 0: return self.refresh()
     if self._timer is not None: self._timer.cancel()
-    self._timer = threading.Timer(self.debounce, self.refresh); self._timer.start()
+    self._timer = threading.Timer(self.debounce, self.refresh)
+    self._timer.start()
 
 @patch
 @torch.no_grad()
@@ -155,7 +183,8 @@ def preview_frame(self:VideoEditor,
                   t:int|None=None, # the frame (default: the scrubber's)
                   spec:dict|None=None, # the edits (default: the sliders')
                  ) -> np.ndarray: # uint8 (size, 2·size, 3)
-    "Input crop and edited face of frame `t`, side by side (the edit composited into the crop as `v2s render` does into the frame)"
+    """Input crop and edited face of frame `t`, side by side (the edit composited into the crop as `v2s render` does
+    into the frame)"""
     t = self.frame.value if t is None else t
     spec = self.spec if spec is None else check_spec(spec)
     if spec.get('stylespace') and self._stds is None: self._stds = style_std(self.G)    # measured once per editor
@@ -165,7 +194,8 @@ def preview_frame(self:VideoEditor,
     flow_render = None if self.G_flow is self.G else lambda e: render_edited(self.G_flow, w, e, frames=[t])
     (r0,), (r1,), (rg,), (ff,) = change_renders(lambda e: render_edited(self.G, w, e, frames=[t]), edits, flow_render)
     same_grid = np.array([[1., 0, 0], [0, 1., 0]])                      # the crop is the frame here
-    face = Compositor(get_profile(self.report['profile']).crop_scale, edits, self.size)(t, crop, same_grid, r0, r1, rg, ff)
+    face = Compositor(get_profile(self.report['profile']).crop_scale, edits,
+                      self.size)(t, crop, same_grid, r0, r1, rg, ff)
     return np.concatenate([crop, face], 1)
 
 @patch
@@ -176,7 +206,8 @@ def refresh(self:VideoEditor):
         spec = self.spec
         self.preview.value = _png(self.preview_frame(spec=spec))
         self.spec_box.value = f"<code>{json.dumps(spec)}</code>"
-        self.last_preview_s = time.perf_counter() - t0; self.n_previews += 1
+        self.last_preview_s = time.perf_counter() - t0
+        self.n_previews += 1
         self.status.value = f'<small>frame {self.frame.value}: {1000 * self.last_preview_s:.0f} ms</small>'
     except V2SError as e: self.status.value = f'<small style="color:#b00">{e}</small>'
 
@@ -195,4 +226,5 @@ def render(self:VideoEditor,
 @patch
 def close(self:VideoEditor):
     if self._timer is not None: self._timer.cancel()
-    self.widget.close(); self._tmp.close()
+    self.widget.close()
+    self._tmp.close()

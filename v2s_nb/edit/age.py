@@ -19,18 +19,21 @@ __all__ = ['SSRNet', 'ssrnet_state_dict', 'AgeEstimator', 'load_age_estimator', 
            'save_age_direction', 'load_age_direction']
 
 # %% ../../nbs/14_edit_age.ipynb #cbcdbb39
-_SSR_URL = 'https://github.com/shamangary/SSR-Net/raw/master/pre-trained/{}/ssrnet_3_3_3_64_1.0_1.0/ssrnet_3_3_3_64_1.0_1.0.h5'
+_SSR_URL = ('https://github.com/shamangary/SSR-Net/raw/master/pre-trained/'
+            '{}/ssrnet_3_3_3_64_1.0_1.0/ssrnet_3_3_3_64_1.0_1.0.h5')
 
 for _ds, _sha in (('imdb', 'f51ac230a68bafdcd9699160f01e4d67a78232419ebcfae8622e0638e6dd4ca3'),
                   ('wiki', 'f8b677f1a61fcf1233de0bd942f3172b1397fcbfe0f2784220154af1faf833e0'),
                   ('morph2', '0ad001c42cc2425ffaebd7d374983eba5c89e4f695ab10431c4c95573dc69f4d')):
     register(WeightsEntry(f'ssrnet-age-{_ds}', f'ssrnet_age_{_ds}.h5', _SSR_URL.format(_ds), _sha, 326368,
-        licence='Apache-2.0 (shamangary/SSR-Net)', format='Keras 2.0.6 HDF5 weights (no model config): SSR-Net 3-3-3, 64 px, λ_local = λ_d = 1',
+        licence='Apache-2.0 (shamangary/SSR-Net)',
+                          format='Keras 2.0.6 HDF5 weights (no model config): SSR-Net 3-3-3, 64 px, λ_local = λ_d = 1',
         notes=f'SSR-Net age model trained on {_ds.upper()}'))
 
 register(WeightsEntry('facelib-age-gender', 'ShufflenetFull.pth', None, licence='MIT (sajjjadayobi/FaceLib)',
     format="torch state dict of FaceLib's ShuffleNet-v2 age/gender net",
-    notes="the paper's age estimator; FaceLib's AgeGenderEstimator fetches it from the project's Google Drive on first use. "
+    notes="the paper's age estimator; FaceLib's AgeGenderEstimator fetches it from the project's Google Drive "
+          "on first use. "
           "v2s_nb does not load it yet: the age editor uses SSR-Net (ssrnet-age-imdb/wiki/morph2)"))
 
 # %% ../../nbs/14_edit_age.ipynb #c812370c
@@ -67,7 +70,8 @@ def forward(self:SSRNet, x): # (B,3,64,64) BGR 0–255 -> ages (B,)
         h = F.relu(self.x_bns[i](self.x_convs[i](h)))
         g = torch.tanh(self.s_bns[i](self.s_convs[i](g)))
         if i < 3: h, g = F.avg_pool2d(h, 2), F.max_pool2d(g, 2)
-        xs.append(h); ss.append(g)
+        xs.append(h)
+        ss.append(g)
     taps = [(ss[3], xs[3], None), (ss[1], xs[1], 4), (ss[0], xs[0], 8)]   # stage 1: last block; 2: block 2; 3: block 1
     age, denom = 0., 1.
     for k, (s, xx, pool) in enumerate(taps):
@@ -89,28 +93,38 @@ def ssrnet_state_dict(path, # the authors' Keras `.h5` weights
     try: import h5py
     except ImportError: raise V2SError("reading SSR-Net's Keras weights needs h5py: pip install h5py") from None
     try: f = h5py.File(path, 'r')
-    except OSError as e: raise V2SError(f"'{path}' is not a readable HDF5 file ({e}): expected SSR-Net's Keras weights") from None
+    except OSError as e:
+        raise V2SError(f"'{path}' is not a readable HDF5 file ({e}): expected SSR-Net's Keras weights") from None
     with f:
         g = f['model_weights'] if 'model_weights' in f else f
         def get(layer, w):
-            if layer not in g: raise V2SError(f"'{path}' has no layer '{layer}': it is not an SSR-Net 3-3-3 weights file")
+            if layer not in g:
+                raise V2SError(f"'{path}' has no layer '{layer}': it is not an SSR-Net 3-3-3 weights file")
             return torch.from_numpy(np.asarray(g[layer][layer][f'{w}:0'], dtype=np.float32))
         sd = {}
         def conv(name, keras):
             sd[f'{name}.weight'], sd[f'{name}.bias'] = get(keras, 'kernel').permute(3, 2, 0, 1), get(keras, 'bias')
         def bn(name, keras):
-            for ours, theirs in (('weight', 'gamma'), ('bias', 'beta'), ('running_mean', 'moving_mean'), ('running_var', 'moving_variance')):
+            for ours, theirs in (('weight', 'gamma'), ('bias', 'beta'), ('running_mean', 'moving_mean'),
+                                 ('running_var', 'moving_variance')):
                 sd[f'{name}.{ours}'] = get(keras, theirs)
             sd[f'{name}.num_batches_tracked'] = torch.tensor(0)
         def dense(name, keras):
             sd[f'{name}.weight'], sd[f'{name}.bias'] = get(keras, 'kernel').t(), get(keras, 'bias')
         for i in range(4):
-            conv(f'x_convs.{i}', f'conv2d_{i + 1}'); bn(f'x_bns.{i}', f'batch_normalization_{i + 1}')
-            conv(f's_convs.{i}', f'conv2d_{i + 5}'); bn(f's_bns.{i}', f'batch_normalization_{i + 5}')
+            conv(f'x_convs.{i}', f'conv2d_{i + 1}')
+            bn(f'x_bns.{i}', f'batch_normalization_{i + 1}')
+            conv(f's_convs.{i}', f'conv2d_{i + 5}')
+            bn(f's_bns.{i}', f'batch_normalization_{i + 5}')
         for k in range(3):
-            conv(f's_heads.{k}', f'conv2d_{9 + 2 * k}'); conv(f'x_heads.{k}', f'conv2d_{10 + 2 * k}')
-            dense(f's_mix.{k}', f'dense_{3 * k + 1}'); dense(f'x_mix.{k}', f'dense_{3 * k + 2}'); dense(f'feat.{k}', f'dense_{3 * k + 3}')
-            dense(f'delta.{k}', f'delta_s{k + 1}'); dense(f'pred.{k}', f'pred_age_stage{k + 1}'); dense(f'local.{k}', f'local_delta_stage{k + 1}')
+            conv(f's_heads.{k}', f'conv2d_{9 + 2 * k}')
+            conv(f'x_heads.{k}', f'conv2d_{10 + 2 * k}')
+            dense(f's_mix.{k}', f'dense_{3 * k + 1}')
+            dense(f'x_mix.{k}', f'dense_{3 * k + 2}')
+            dense(f'feat.{k}', f'dense_{3 * k + 3}')
+            dense(f'delta.{k}', f'delta_s{k + 1}')
+            dense(f'pred.{k}', f'pred_age_stage{k + 1}')
+            dense(f'local.{k}', f'local_delta_stage{k + 1}')
     return sd
 
 class AgeEstimator(Frozen):
@@ -130,9 +144,11 @@ def load_age_estimator(dataset:str='imdb', # the SSR-Net training set: 'imdb', '
                        device='cpu', # where it goes
                       ) -> AgeEstimator:
     "SSR-Net trained on `dataset` ('imdb', 'wiki' or 'morph2'), through the weights registry"
-    if dataset not in ('imdb', 'wiki', 'morph2'): raise V2SError(f"no SSR-Net for '{dataset}': use imdb, wiki or morph2")
+    if dataset not in ('imdb', 'wiki', 'morph2'):
+        raise V2SError(f"no SSR-Net for '{dataset}': use imdb, wiki or morph2")
     net = SSRNet()
-    net.load_state_dict(ssrnet_state_dict(resolve(f'ssrnet-age-{dataset}', path=path, weights_dir=weights_dir)), strict=True)
+    f = resolve(f'ssrnet-age-{dataset}', path=path, weights_dir=weights_dir)
+    net.load_state_dict(ssrnet_state_dict(f), strict=True)
     return AgeEstimator(net).to(device)
 
 # %% ../../nbs/14_edit_age.ipynb #29cda860
@@ -163,12 +179,15 @@ def train_age_direction(G, # the generator (frozen)
         k = (torch.rand(bs, generator=gen) * 2 - 1).mul(k_max).to(dev)
         w = latents[i].to(dev)
         with torch.no_grad():
-            I = G.synthesis(G.styles(w), noise); age0 = estimator(I)
+            I = G.synthesis(G.styles(w), noise)
+            age0 = estimator(I)
         Ihat = G.synthesis(G.styles(w + k[:, None, None] * direction), noise)
         loss = (k - (estimator(Ihat) - age0)).abs().mean()
         if lam_f: loss = loss + lam_f * landmarks(Ihat, I)
         if lam_v: loss = loss + lam_v * dense(Ihat, I)
-        opt.zero_grad(); loss.backward(); opt.step()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
         log.append(loss.item())
     return direction.detach().cpu(), log
 
@@ -179,16 +198,19 @@ def age_response(G, # the generator
                  estimator, # the age estimator that checks it
                  years=(-20, -10, 0, 10, 20), # the changes asked for
                 ) -> dict:
-    "How the estimator's age follows the request: mean Δage per requested years, least-squares slope, mean |Δage − years|"
+    """How the estimator's age follows the request: mean Δage per requested years, least-squares slope, mean |Δage −
+    years|"""
     dev = next(estimator.parameters()).device
     age = lambda edits: estimator(render_edited(G, latents, edits).to(dev)).cpu()
     a0 = age([])
     got = {y: age([AgeEdit(direction, y)]) - a0 for y in years}
     ys = torch.tensor([float(y) for y in years])
     means = torch.stack([got[y].mean() for y in years])
-    slope = float((ys * means).sum() / (ys * ys).sum().clamp_min(1e-12))  # through the origin: 0 years is 0 change by construction
+    # through the origin: 0 years is 0 change by construction
+    slope = float((ys * means).sum() / (ys * ys).sum().clamp_min(1e-12))
     err = torch.cat([(got[y] - y).abs() for y in years])
-    return dict(years=list(years), mean_change=[float(m) for m in means], slope=slope, mae=float(err.mean()), max_error=float(err.max()))
+    return dict(years=list(years), mean_change=[float(m) for m in means], slope=slope, mae=float(err.mean()),
+                max_error=float(err.max()))
 
 # %% ../../nbs/14_edit_age.ipynb #0c1ab3b1
 class AgeEdit(Edit):
@@ -205,7 +227,8 @@ class AgeEdit(Edit):
                 frames=None, # (T,) absolute frame indices
                ):
         if self.direction.shape != latents.shape[1:]:
-            raise V2SError(f"the age direction is {tuple(self.direction.shape)} but the latents are {tuple(latents.shape[1:])}: it was learned for another generator")
+            raise V2SError(f"the age direction is {tuple(self.direction.shape)} but the latents are "
+                           f"{tuple(latents.shape[1:])}: it was learned for another generator")
         return (k * self.years)[:, None, None] * self.direction.to(latents)
     def describe(self): return dict(edit='age', years=self.years, strength=self.strength)
 
@@ -222,5 +245,6 @@ def load_age_direction(path, # a file from `save_age_direction`
                       ) -> torch.Tensor:
     "A direction saved by `save_age_direction`, refused if it was learned for another profile"
     d = torch.load(path, map_location='cpu', weights_only=True)
-    if d.get('profile') != profile: raise V2SError(f"age direction '{path}' was learned for profile {d.get('profile')!r}, not {profile!r}")
+    if d.get('profile') != profile:
+        raise V2SError(f"age direction '{path}' was learned for profile {d.get('profile')!r}, not {profile!r}")
     return d['direction']

@@ -22,7 +22,8 @@ def seeded_w(G, # the generator
              seed:int=0, # seeds z
              psi:float=1., # truncation towards `w_mean` (1: none)
             ) -> torch.Tensor: # (n,style_dim) on G's device
-    "Latents w of `n` random faces, the same for the same seed (z drawn on the CPU, then mapped); `psi` < 1 truncates towards `w_mean`"
+    """Latents w of `n` random faces, the same for the same seed (z drawn on the CPU, then mapped); `psi` < 1 truncates
+    towards `w_mean`"""
     z = torch.randn(n, G.style_dim, generator=torch.Generator().manual_seed(seed))
     w = G.get_latent(z.to(next(G.parameters()).device))
     if psi == 1: return w
@@ -78,8 +79,10 @@ def style_sizes(G, # the generator
 
 def _check_channel(G, layer:int, channel:int):
     sizes = style_sizes(G)
-    if not 0 <= layer < len(sizes): raise V2SError(f"StyleSpace layer {layer} does not exist: this generator has layers 0..{len(sizes) - 1}")
-    if not 0 <= channel < sizes[layer]: raise V2SError(f"StyleSpace layer {layer} has channels 0..{sizes[layer] - 1}, not {channel}")
+    if not 0 <= layer < len(sizes):
+        raise V2SError(f"StyleSpace layer {layer} does not exist: this generator has layers 0..{len(sizes) - 1}")
+    if not 0 <= channel < sizes[layer]:
+        raise V2SError(f"StyleSpace layer {layer} has channels 0..{sizes[layer] - 1}, not {channel}")
 
 class StyleChannelEdit(Edit):
     "Move one StyleSpace channel by `amount` of its standard deviation `std` on every frame"
@@ -90,7 +93,8 @@ class StyleChannelEdit(Edit):
                  std:float=1., # the channel's standard deviation (`style_std`)
                  strength=1., # a number or keyframes
                 ):
-        self.layer, self.channel, self.amount, self.std, self.strength = int(layer), int(channel), float(amount), float(std), strength
+        self.layer, self.channel, self.amount = int(layer), int(channel), float(amount)
+        self.std, self.strength = float(std), strength
     def s_delta(self,
                 S, # StyleSpace: a list of (T,c_l)
                 k, # (T,) strength at each frame
@@ -100,7 +104,9 @@ class StyleChannelEdit(Edit):
         d[self.layer] = torch.zeros_like(S[self.layer])
         d[self.layer][:, self.channel] = k * (self.amount * self.std)
         return d
-    def describe(self): return dict(edit='stylespace', layer=self.layer, channel=self.channel, amount=self.amount, strength=self.strength)
+    def describe(self):
+        return dict(edit='stylespace', layer=self.layer, channel=self.channel, amount=self.amount,
+                    strength=self.strength)
 
 def stylespace_edit(G, # the generator
                     layer:int, # StyleSpace layer
@@ -109,7 +115,8 @@ def stylespace_edit(G, # the generator
                     strength=1., # a number or keyframes
                     stds:list|None=None, # `style_std(G)`, when already measured
                    ) -> StyleChannelEdit:
-    "A `StyleChannelEdit` for `G`, checked against its layers, with the channel's std measured on `G` (or taken from `stds`)"
+    """A `StyleChannelEdit` for `G`, checked against its layers, with the channel's std measured on `G` (or taken from
+    `stds`)"""
     _check_channel(G, layer, channel)
     stds = stds if stds is not None else style_std(G)
     return StyleChannelEdit(layer, channel, amount, float(stds[layer][channel]), strength)
@@ -144,7 +151,8 @@ def preset_edit(G, # the generator (the FFHQ 1024 one)
         raise V2SError(f"unknown StyleSpace preset '{name}': known are {', '.join(STYLESPACE_PRESETS)}")
     n_layers = len(style_sizes(G))
     if G.size != 1024 or G.style_dim != 512 or n_layers != 26:
-        raise V2SError(f"StyleSpace presets are channels of the FFHQ 1024 generator (26 style layers); this generator has "
+        raise V2SError("StyleSpace presets are channels of the FFHQ 1024 generator (26 style layers); this "
+                       "generator has "
                        f"{n_layers} at {G.size} px: find channels for it with find_channels or give layer and channel")
     p = STYLESPACE_PRESETS[name]
     return stylespace_edit(G, p.layer, p.channel, p.sign * amount, strength, stds)
@@ -175,7 +183,8 @@ def find_channels(G, # the generator
                   stds:list|None=None, # `style_std(G)`, when already measured
                   progress:bool=True, # a progress bar
                  ) -> list:
-    "Channels whose edit by `amount` σ scores highest under `measure` on `n` seeded random faces: [dict(layer, channel, effect)]"
+    """Channels whose edit by `amount` σ scores highest under `measure` on `n` seeded random faces: [dict(layer,
+    channel, effect)]"""
     stds = stds if stds is not None else style_std(G)
     w = seeded_w(G, n, seed)
     S = G.styles(w[:, None].expand(-1, G.n_latent, -1))
@@ -186,6 +195,8 @@ def find_channels(G, # the generator
     for l in tqdm(list(layers), desc='StyleSpace layers', disable=not progress):
         _check_channel(G, l, 0)
         for c in range(S[l].shape[1]):
-            S2 = list(S); S2[l] = S[l].clone(); S2[l][:, c] += amount * stds[l][c]
+            S2 = list(S)
+            S2[l] = S[l].clone()
+            S2[l][:, c] += amount * stds[l][c]
             out.append(dict(layer=l, channel=c, effect=float(measure(before, G.synthesis(S2, noise)).mean())))
     return sorted(out, key=lambda r: -r['effect'])[:top]

@@ -26,7 +26,8 @@ def strength_curve(strength, # a number, or keyframes {frame: value} / [(frame, 
         raise V2SError(f"strength must be a number or keyframes {{frame: value}}, not {strength!r}") from None
     if not keys: raise V2SError("keyframes are empty: give at least one {frame: value}")
     xs, ys = np.array([k for k, _ in keys], float), np.array([v for _, v in keys], float)
-    if (xs < 0).any() or len(set(xs)) < len(xs): raise V2SError(f"keyframe frames must be distinct and >= 0, got {sorted(xs.astype(int))}")
+    if (xs < 0).any() or len(set(xs)) < len(xs):
+        raise V2SError(f"keyframe frames must be distinct and >= 0, got {sorted(xs.astype(int))}")
     if not np.isfinite(ys).all(): raise V2SError(f"keyframe values must be finite, got {ys.tolist()}")
     return torch.from_numpy(np.interp(frames.numpy().astype(float), xs, ys)).float()
 
@@ -47,7 +48,8 @@ class Edit:
                ): # -> a list of (T,c_l) changes (None entries for layers left alone), or None
         return None
     def describe(self) -> dict: return {'edit': type(self).__name__, 'strength': self.strength}
-    def __repr__(self): return f'{type(self).__name__}({", ".join(f"{a}={v!r}" for a, v in self.describe().items() if a != "edit")})'
+    def __repr__(self):
+        return f'{type(self).__name__}({", ".join(f"{a}={v!r}" for a, v in self.describe().items() if a != "edit")})'
 
 def _frames(latents, frames):
     return torch.arange(len(latents)) if frames is None else torch.as_tensor(frames)
@@ -87,7 +89,8 @@ def render_edited(G, # the generator
     frames = _frames(latents, frames)
     dev = next(G.parameters()).device
     idx = torch.arange(len(latents))
-    render = lambda i: G.synthesis(edited_styles(G, latents[i].to(dev), edits, frames[i]), G.make_noise(randomize=False))
+    render = lambda i: G.synthesis(edited_styles(G, latents[i].to(dev), edits, frames[i]),
+                                   G.make_noise(randomize=False))
     return batched(render, idx, bs)
 
 # %% ../../nbs/13_edit_core.ipynb #38cba4a1
@@ -102,6 +105,11 @@ def edit_strip(G, # the generator
     idx = torch.linspace(0, len(latents) - 1, min(n, len(latents))).round().long()
     fr = _frames(latents, frames)[idx]
     rows = {'input latents': render_edited(G, latents[idx], (), fr)}
-    for label, e in edits.items(): rows[label] = render_edited(G, latents[idx], e if isinstance(e, (list, tuple)) else [e], fr)
-    imgs = torch.cat([torch.nn.functional.interpolate(r, size=(size, size), mode='bilinear', antialias=True, align_corners=False) for r in rows.values()])
-    return show_frames(imgs, ncols=len(idx), titles=[f'{lab} · frame {int(f)}' if j == 0 else f'frame {int(f)}' for lab in rows for j, f in enumerate(fr)])
+    for label, e in edits.items():
+        rows[label] = render_edited(G, latents[idx], e if isinstance(e, (list, tuple)) else [e], fr)
+    imgs = torch.cat([torch.nn.functional.interpolate(r, size=(size, size), mode='bilinear', antialias=True,
+                                                      align_corners=False) for r in rows.values()])
+    return show_frames(imgs,
+                       ncols=len(idx),
+                       titles=[f'{lab} · frame {int(f)}' if j == 0 else f'frame {int(f)}'
+                               for lab in rows for j, f in enumerate(fr)])

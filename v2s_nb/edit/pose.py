@@ -34,7 +34,8 @@ def pose_features(p1:dict, # 3DDFA_V2's output (`Face3D`) for the first frames
                   p2:dict, # and for the second
                  ): # -> (B,62)
     "[Δα, Δβ, ΔR, ΔT] from 3DDFA_V2's outputs for two frames"
-    return torch.cat([p2['alpha'] - p1['alpha'], p2['beta'] - p1['beta'], (p2['R'] - p1['R']).flatten(1), p2['T'] - p1['T']], 1)
+    return torch.cat([p2['alpha'] - p1['alpha'], p2['beta'] - p1['beta'], (p2['R'] - p1['R']).flatten(1),
+                      p2['T'] - p1['T']], 1)
 
 def feature_scale(face3d, # the 3DDFA_V2 regressor (its parameter statistics)
                  ) -> torch.Tensor: # (62,)
@@ -52,7 +53,8 @@ class PoseMLP(nn.Module):
                 ):
         super().__init__()
         self.n_latent, self.style_dim = n_latent, style_dim
-        self.register_buffer('scale', torch.ones(POSE_FEATURES) if scale is None else torch.as_tensor(scale, dtype=torch.float32))
+        scale = torch.ones(POSE_FEATURES) if scale is None else torch.as_tensor(scale, dtype=torch.float32)
+        self.register_buffer('scale', scale)
         self.net = nn.Sequential(nn.Linear(POSE_FEATURES, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
                                  nn.Linear(hidden, n_latent * style_dim))
     def forward(self, x): # features (B,62) -> Δw (B,n_latent,d)
@@ -69,10 +71,13 @@ def pose_pairs(frames, # (C,T,3,H,W) C clips of T frames, in [-1,1]
                gap:int=10, # frames apart
                bs:int=32, # batch size
               ) -> dict:
-    "Training pairs `gap` frames apart: dict(x (N,62), w1 (N,n_latent,d), target (N,3,H,W)); `latents` (C,T,…) or an `encoder`"
+    """Training pairs `gap` frames apart: dict(x (N,62), w1 (N,n_latent,d), target (N,3,H,W)); `latents` (C,T,…) or an
+    `encoder`"""
     C, T = frames.shape[:2]
-    if T <= gap: raise V2SError(f"clips of {T} frames have no pairs {gap} frames apart: use longer clips or a smaller gap")
-    if (latents is None) == (encoder is None): raise V2SError("give the latents of the frames or an encoder (FrEN), not both")
+    if T <= gap:
+        raise V2SError(f"clips of {T} frames have no pairs {gap} frames apart: use longer clips or a smaller gap")
+    if (latents is None) == (encoder is None):
+        raise V2SError("give the latents of the frames or an encoder (FrEN), not both")
     flat = frames.flatten(0, 1)
     dev = next(face3d.parameters()).device
     outs = [face3d(flat[i:i + bs].to(dev)) for i in range(0, len(flat), bs)]
@@ -105,7 +110,9 @@ def train_pose_editor(G, # the generator (frozen)
         i = torch.randint(len(pairs['x']), (bs,), generator=gen)
         x, w1, target = (pairs[k][i].to(dev) for k in ('x', 'w1', 'target'))
         l = loss(G.synthesis(G.styles(w1 + mlp(x)), noise), target)
-        opt.zero_grad(); l.backward(); opt.step()
+        opt.zero_grad()
+        l.backward()
+        opt.step()
         log.append(l.item())
     return mlp.eval().requires_grad_(False), log
 
@@ -126,14 +133,16 @@ def load_pose_editor(path, # a file from `save_pose_editor`
                     ) -> PoseMLP:
     "A `PoseMLP` saved by `save_pose_editor`, refused if it was trained for another profile"
     d = torch.load(path, map_location='cpu', weights_only=True)
-    if d.get('profile') != profile: raise V2SError(f"pose editor '{path}' was trained for profile {d.get('profile')!r}, not {profile!r}")
+    if d.get('profile') != profile:
+        raise V2SError(f"pose editor '{path}' was trained for profile {d.get('profile')!r}, not {profile!r}")
     mlp = PoseMLP(d['n_latent'], d['style_dim'], d['hidden'])
     mlp.load_state_dict(d['model'])
     return mlp.to(device).eval().requires_grad_(False)
 
 # %% ../../nbs/13_edit_pose.ipynb #81e9238c
 class PoseEdit(Edit):
-    "Rotate the head by (yaw, pitch, roll) degrees (each a number or keyframes) and/or change the expression, through a trained `PoseMLP`"
+    """Rotate the head by (yaw, pitch, roll) degrees (each a number or keyframes) and/or change the expression, through
+    a trained `PoseMLP`"""
     def __init__(self,
                  mlp:PoseMLP, # the trained pose/expression MLP
                  yaw=0., # degrees, or keyframes {frame: degrees}
@@ -145,8 +154,10 @@ class PoseEdit(Edit):
                 ):
         self.mlp, self.yaw, self.pitch, self.roll, self.strength = mlp, yaw, pitch, roll, strength
         for a in (yaw, pitch, roll): strength_curve(a, [0])                 # a bad angle fails here, not at render time
-        self.expression = torch.zeros(10) if expression is None else torch.as_tensor(expression, dtype=torch.float32).reshape(-1)
-        if len(self.expression) != 10: raise V2SError(f"expression has 10 coefficients (3DDFA_V2's β), got {len(self.expression)}")
+        if expression is None: self.expression = torch.zeros(10)
+        else: self.expression = torch.as_tensor(expression, dtype=torch.float32).reshape(-1)
+        if len(self.expression) != 10:
+            raise V2SError(f"expression has 10 coefficients (3DDFA_V2's β), got {len(self.expression)}")
         self.rotations = None if rotations is None else torch.as_tensor(np.asarray(rotations), dtype=torch.float32)
     def features(self,
                  k, # (T,) strength at each frame
@@ -169,7 +180,9 @@ class PoseEdit(Edit):
                ):
         dev = next(self.mlp.parameters()).device
         return self.mlp(self.features(k, frames).to(dev)).to(latents)
-    def describe(self): return dict(edit='pose', yaw=self.yaw, pitch=self.pitch, roll=self.roll, expression=self.expression.tolist(), strength=self.strength)
+    def describe(self):
+        return dict(edit='pose', yaw=self.yaw, pitch=self.pitch, roll=self.roll, expression=self.expression.tolist(),
+                    strength=self.strength)
 
 def edit_pose(latents, # W+ (T,n_latent,d)
               mlp:PoseMLP, # the trained MLP
@@ -190,8 +203,11 @@ def pose_response(G, # the generator
                   mlp:PoseMLP, # the pose MLP
                   face3d, # 3DDFA_V2, which measures the turn
                   yaws=(-15., 15.), # the yaws asked for, degrees
-                  identity=None): # a function (edited images, unedited images) -> identity cosine, e.g. from `metrics.identity_similarity`
-    "3DDFA_V2-measured yaw change of the rendered frames per requested yaw: mean, mean |error|, max |error| (degrees); the lowest identity cosine"
+                  # a function (edited images, unedited images) -> identity cosine, e.g. from
+                  # `metrics.identity_similarity`
+                  identity=None):
+    """3DDFA_V2-measured yaw change of the rendered frames per requested yaw: mean, mean |error|, max |error| (degrees);
+    the lowest identity cosine"""
     yaw = lambda images: batched(lambda x: face3d(x)['angles'][:, 0], images, 32, next(face3d.parameters()).device)
     base = render_edited(G, latents)
     yaw0 = yaw(base)
@@ -200,7 +216,8 @@ def pose_response(G, # the generator
     for y in yaws:
         img = render_edited(G, latents, [PoseEdit(mlp, yaw=y)])
         d = yaw(img) - yaw0
-        out['measured'].append(float(d.mean())); errs.append((d - y).abs())
+        out['measured'].append(float(d.mean()))
+        errs.append((d - y).abs())
         if identity is not None:
             sims.append(identity(img, base))
     e = torch.cat(errs)

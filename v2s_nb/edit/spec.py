@@ -23,7 +23,8 @@ SPEC_KEYS = ('age', 'yaw', 'pitch', 'roll', 'expression', 'appearance', 'stylesp
 def _amount(v, what):
     "A number or keyframes, in normal form (a float, or {int frame: float}), refused beyond `EDIT_LIMITS[what]`"
     strength_curve(v, [0])                                         # raises a one-line error for anything else
-    v = float(v) if isinstance(v, (int, float)) else {int(f): float(x) for f, x in (v.items() if isinstance(v, dict) else v)}
+    if isinstance(v, (int, float)): v = float(v)
+    else: v = {int(f): float(x) for f, x in (v.items() if isinstance(v, dict) else v)}
     _check_limit(what, v.values() if isinstance(v, dict) else [v])
     return v
 
@@ -31,16 +32,19 @@ def _check_limit(what, values):
     lim, unit = EDIT_LIMITS[what]
     worst = max((abs(x) for x in values), default=0.)
     if not worst <= lim:                                            # also catches nan
-        raise V2SError(f"{what} {worst:g}{unit} is beyond what the editors were trained for (at most ±{lim:g}{unit}); ask for less")
+        raise V2SError(f"{what} {worst:g}{unit} is beyond what the editors were trained for (at most ±{lim:g}{unit}); "
+                       "ask for less")
 
 # %% ../../nbs/15a_edit_spec.ipynb #4ffa08e8
 def check_spec(spec:dict|None, # an edit spec (see above); None: no edits
               ) -> dict:
     "Validate an edit spec and return it in normal form (amounts: floats or {frame: value}); zero edits are dropped"
     if spec is None: return {}
-    if not isinstance(spec, dict): raise V2SError(f"an edit spec is a mapping like {{'age': 20, 'yaw': 15}}, not {type(spec).__name__}")
+    if not isinstance(spec, dict):
+        raise V2SError(f"an edit spec is a mapping like {{'age': 20, 'yaw': 15}}, not {type(spec).__name__}")
     unknown = set(spec) - set(SPEC_KEYS)
-    if unknown: raise V2SError(f"unknown edit {', '.join(sorted(map(str, unknown)))}: the edits are {', '.join(SPEC_KEYS)}")
+    if unknown:
+        raise V2SError(f"unknown edit {', '.join(sorted(map(str, unknown)))}: the edits are {', '.join(SPEC_KEYS)}")
     out = {}
     try:
         for k in ('age', 'yaw', 'pitch', 'roll'):
@@ -48,7 +52,8 @@ def check_spec(spec:dict|None, # an edit spec (see above); None: no edits
         if spec.get('expression') is not None:
             e = [float(x) for x in spec['expression']]
             if len(e) != 10: raise V2SError(f"expression has 10 coefficients (3DDFA_V2's), got {len(e)}")
-            _check_limit('expression', e); out['expression'] = e
+            _check_limit('expression', e)
+            out['expression'] = e
         a = spec.get('appearance')
         if a is not None:
             a = {'seed': a} if isinstance(a, int) and not isinstance(a, bool) else dict(a)
@@ -61,10 +66,13 @@ def check_spec(spec:dict|None, # an edit spec (see above); None: no edits
             for c in (ss if isinstance(ss, list) else [ss]):
                 c = dict(c)
                 if 'preset' in c:
-                    if c['preset'] not in STYLESPACE_PRESETS: raise V2SError(f"unknown StyleSpace preset {c['preset']!r}: presets are {', '.join(STYLESPACE_PRESETS)}")
+                    if c['preset'] not in STYLESPACE_PRESETS:
+                        raise V2SError(f"unknown StyleSpace preset {c['preset']!r}: presets are "
+                                       f"{', '.join(STYLESPACE_PRESETS)}")
                     out['stylespace'].append({'preset': c['preset'], 'amount': _amount(c.get('amount', 5.), 'amount')})
                 elif {'layer', 'channel'} <= set(c):
-                    out['stylespace'].append({'layer': int(c['layer']), 'channel': int(c['channel']), 'amount': _amount(c.get('amount', 5.), 'amount')})
+                    out['stylespace'].append({'layer': int(c['layer']), 'channel': int(c['channel']),
+                                              'amount': _amount(c.get('amount', 5.), 'amount')})
                 else: raise V2SError(f"a StyleSpace edit names a preset or a layer and channel, got {c!r}")
     except (TypeError, ValueError) as e:
         raise V2SError(f"bad edit spec {spec!r}: {e}") from None
@@ -79,7 +87,8 @@ def load_spec(path, # a JSON or YAML file
     text = path.read_text()
     try:
         if path.suffix.lower() in ('.yaml', '.yml'):
-            import yaml; spec = yaml.safe_load(text)
+            import yaml
+            spec = yaml.safe_load(text)
         else: spec = json.loads(text)
     except Exception as e:
         raise V2SError(f"cannot read edit spec '{path}': {' '.join(str(e).split())[:200]}") from None
@@ -90,7 +99,8 @@ def load_spec(path, # a JSON or YAML file
 def needs(spec:dict, # a checked spec
          ) -> set:
     "Which editor models a checked spec needs: a subset of {'pose', 'age'}"
-    return ({'pose'} if spec.keys() & {'yaw', 'pitch', 'roll', 'expression'} else set()) | ({'age'} if 'age' in spec else set())
+    pose = {'pose'} if spec.keys() & {'yaw', 'pitch', 'roll', 'expression'} else set()
+    return pose | ({'age'} if 'age' in spec else set())
 
 def load_edit_models(profile, # a profile name or `Profile`
                      G, # its generator
@@ -105,7 +115,8 @@ def load_edit_models(profile, # a profile name or `Profile`
             with seeded(p.seed + 1):
                 out['pose'] = PoseMLP(G.n_latent, G.style_dim, hidden=64).eval().requires_grad_(False)
         elif p.random_weights:
-            out['age'] = 0.01 * torch.randn(G.n_latent, G.style_dim, generator=torch.Generator().manual_seed(p.seed + 2))
+            out['age'] = 0.01 * torch.randn(G.n_latent, G.style_dim,
+                                            generator=torch.Generator().manual_seed(p.seed + 2))
         else:
             f = resolve(p.weights[role], weights_dir=weights_dir)
             out[role] = load_pose_editor(f, p.name) if role == 'pose' else load_age_direction(f, p.name)
@@ -113,7 +124,8 @@ def load_edit_models(profile, # a profile name or `Profile`
     return out
 
 def _value_strength(v) -> tuple:
-    "A spec amount as (value, strength): a number is the edit's own amount; keyframes become its strength over unit amount"
+    """A spec amount as (value, strength): a number is the edit's own amount; keyframes become its strength over unit
+    amount"""
     return (v, 1.) if isinstance(v, float) else (1., v)
 
 def build_edits(spec:dict, # a checked spec
@@ -122,11 +134,13 @@ def build_edits(spec:dict, # a checked spec
                 rotations=None, # (T,3,3) the frames' head rotations, for pose edits
                 stds=None, # `style_std(G)`, when already measured
                ) -> list:
-    "The `Edit` objects of a checked spec, in the order age, pose, appearance, StyleSpace (order does not change the result); `stds`: `style_std(G)` if known"
+    """The `Edit` objects of a checked spec, in the order age, pose, appearance, StyleSpace (order does not change the
+    result); `stds`: `style_std(G)` if known"""
     edits = []
     if 'age' in spec: edits.append(AgeEdit(models['age'], *_value_strength(spec['age'])))
     if needs(spec) & {'pose'}:
-        edits.append(PoseEdit(models['pose'], spec.get('yaw', 0.), spec.get('pitch', 0.), spec.get('roll', 0.), spec.get('expression'), rotations))
+        edits.append(PoseEdit(models['pose'], spec.get('yaw', 0.), spec.get('pitch', 0.), spec.get('roll', 0.),
+                              spec.get('expression'), rotations))
     if 'appearance' in spec:
         amount, k = _value_strength(spec['appearance']['amount'])
         edits.append(RandomAppearance(G, spec['appearance']['seed'], amount=amount, strength=k))
