@@ -17,7 +17,7 @@ from .stylegan import latent_split
 __all__ = ['init_linears', 'latent_avg_buffer', 'Attention', 'Mlp', 'Block', 'PatchEmbed', 'ViT', 'FrEN', 'reuse_high', 'ViEN',
            'build_encoders', 'load_encoders', 'VideoEncoder']
 
-# %% ../nbs/06_encoders.ipynb #02b03f94
+# %% ../nbs/06_encoders.ipynb #38686376
 def init_linears(*modules):
     "ViT-style init for every nn.Linear inside `modules`: truncated normal (std 0.02) weights, zero bias"
     for mod in modules:
@@ -32,7 +32,7 @@ def latent_avg_buffer(latent_avg, # the generator's mean latent, any shape with 
     "The mean latent (style_dim,) encoders predict offsets from; zeros when unknown"
     return torch.zeros(style_dim) if latent_avg is None else latent_avg.detach().clone().reshape(style_dim)
 
-# %% ../nbs/06_encoders.ipynb #164f6651
+# %% ../nbs/06_encoders.ipynb #5657f4c7
 class Attention(nn.Module):
     "Multi-head self-attention over (B,T,D) tokens"
     def __init__(self,
@@ -47,7 +47,7 @@ class Attention(nn.Module):
         q, k, v = self.qkv(x).view(b, t, 3, self.n_heads, d // self.n_heads).permute(2, 0, 3, 1, 4)  # 3×(B,h,T,d/h)
         return self.proj(F.scaled_dot_product_attention(q, k, v).transpose(1, 2).reshape(b, t, d))
 
-# %% ../nbs/06_encoders.ipynb #a30da6d3
+# %% ../nbs/06_encoders.ipynb #b70afb5c
 class Mlp(nn.Module):
     "The transformer block's feed-forward part: D → hidden → D with GELU"
     def __init__(self,
@@ -236,7 +236,7 @@ class VideoEncoder:
     def _fren(self, x): return self.fren(x)
     def _vien(self, x, prev): return self.vien(x, prev)
 
-# %% ../nbs/06_encoders.ipynb #202002f7
+# %% ../nbs/06_encoders.ipynb #bebf2850
 @patch
 @torch.no_grad()
 def step(self:VideoEncoder,
@@ -259,7 +259,7 @@ def encode(self:VideoEncoder,
         prev = self.step(img[None], prev)
         yield prev[0]
 
-# %% ../nbs/06_encoders.ipynb #588ccdb8
+# %% ../nbs/06_encoders.ipynb #db9c8ffa
 @patch
 @torch.no_grad()
 def encode_many(self:VideoEncoder,

@@ -183,20 +183,25 @@ def train_gan_stretch(fd:FaceData, # the training data (its 'train' split is use
                       G=None, # the starting generator (only for the first stretch)
                       fren=None, # FrEN matching `G` (only for the first stretch)
                       cfg:GANConfig=GANConfig(), # settings of a new fine-tune (a resume keeps the checkpoint's)
+                      profile:str='mini', # the profile `G` and `fren` are built for (a new fine-tune only)
                       ckpt_minutes:float=5., # how often to checkpoint
                       on_checkpoint=None, # called with the trainer after each checkpoint (sample grids, logs)
                       progress:bool=True, # a progress bar in images
+                      # end the fine-tune early, at this many thousand images (the learning rate is constant, so a
+                      # shorter run is the same run stopped sooner); None: at `cfg.kimg`
+                      until_kimg:float|None=None,
                      ) -> MiniGANTrainer:
     "One stretch of the fine-tune: resume from `ckpt` (or start from `G`, `fren`), train for `minutes`, checkpoint"
     ckpt = Path(ckpt)
     if ckpt.is_file(): tr = MiniGANTrainer.from_checkpoint(ckpt)
     elif G is None or fren is None:
         raise V2SError(f"no checkpoint at {ckpt}: the first stretch needs the starting G and FrEN")
-    else: tr = MiniGANTrainer(G, fren, cfg)
+    else: tr = MiniGANTrainer(G, fren, cfg, profile)
     draw, t0, last = fd.sampler('train'), time.time(), time.time()
     bar = tqdm(total=round(tr.cfg.kimg * 1000), initial=tr.n_step * tr.cfg.batch, desc='GAN fine-tune', unit='img',
                disable=not progress)
-    while not tr.done and time.time() - t0 < 60 * minutes:
+    end = tr.cfg.kimg if until_kimg is None else min(until_kimg, tr.cfg.kimg)
+    while tr.kimg < end and time.time() - t0 < 60 * minutes:
         rec = tr.step(*draw(tr.cfg.batch, tr.gen))
         bar.update(tr.cfg.batch)
         if tr.n_step % 25 == 0:

@@ -363,8 +363,8 @@ def edit_video(video, # the input video file
     models = load_edit_models(p, G, needs(spec), weights_dir=weights_dir, device=dev)
     out, created = prepare_output_dir(out)
     with folder_lock(out):                                          # a second run into `out` is refused
-        job, key = _Job(Path(video), out, G, dev, fp, p.crop_scale, progress,
-                        composite), _job_key(reader, p, crop, detector)
+        job = _Job(Path(video), out, G, dev, fp, p.crop_scale, progress, composite)
+        key = _job_key(reader, p, crop, detector)
         work = job.work
         name = 'edited.mp4' if spec else 'reconstruction.mp4'
         done = _start_job(out, key, spec, restart, composite, tune)
@@ -412,8 +412,8 @@ def edit_video(video, # the input video file
                           crop=crop, face_track=track.report() if crop == 'track' else None, spec=spec,
                           composite=composite, tune=tune,
                           edits=[e.describe() for e in edits],
-                          rotations='3DDFA_V2 mb05 per frame' if rotations is not None else 'frontal assumed '
-                                                                                            f'({no_face3d})',
+                          rotations=('3DDFA_V2 mb05 per frame' if rotations is not None
+                                     else f'frontal assumed ({no_face3d})'),
                           warnings=notes, stages=stages,
                           seconds=round(sum(s.get('seconds', 0) for s in stages.values()), 3),
                           ms_per_frame=round(1000 * sum(stages[s].get('seconds', 0) for s in ('encode', 'render'))
