@@ -130,7 +130,7 @@ def step(self:MiniGANTrainer,
     self.elapsed += time.perf_counter() - t0
     return out | dict(g_adv=adv.item(), rec=rec.item(), kimg=round(self.kimg, 3), seconds=round(self.elapsed, 1))
 
-# %% ../nbs/16a3_mini_gan.ipynb #97dbd958
+# %% ../nbs/16a3_mini_gan.ipynb #b3ce7026
 @patch
 def state_dict(self:MiniGANTrainer) -> dict:
     "Everything a resume needs (about 36 MB for the mini profile)"
@@ -140,6 +140,7 @@ def state_dict(self:MiniGANTrainer) -> dict:
                 g_opt=self.g_opt.state_dict(), d_opt=self.d_opt.state_dict(), gen=self.gen.get_state(), rng=rng_state(),
                 n_step=self.n_step, elapsed=self.elapsed, log=json.dumps(self.log))
 
+# %% ../nbs/16a3_mini_gan.ipynb #48216d5c
 @patch
 def load_state_dict(self:MiniGANTrainer,
                     sd:dict, # what `state_dict` returned
@@ -157,6 +158,7 @@ def load_state_dict(self:MiniGANTrainer,
     set_rng_state(sd['rng'])
     self.n_step, self.elapsed, self.log = int(sd['n_step']), float(sd['elapsed']), json.loads(sd['log'])
 
+# %% ../nbs/16a3_mini_gan.ipynb #53c69d5a
 @patch
 def save(self:MiniGANTrainer,
          path, # the checkpoint file
@@ -165,6 +167,7 @@ def save(self:MiniGANTrainer,
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp: torch.save(self.state_dict(), tmp)
 
+# %% ../nbs/16a3_mini_gan.ipynb #35d2766f
 @patch(cls_method=True)
 def from_checkpoint(cls:MiniGANTrainer, path) -> MiniGANTrainer:
     "A trainer restored from the checkpoint at `path` alone"

@@ -15,7 +15,7 @@ from .core import Edit
 __all__ = ['STYLESPACE_PRESETS', 'seeded_w', 'w_mean', 'RandomAppearance', 'style_std', 'style_sizes', 'StyleChannelEdit',
            'stylespace_edit', 'StylePreset', 'preset_edit', 'classifier_measure', 'mask_measure', 'find_channels']
 
-# %% ../../nbs/15_edit_appearance.ipynb #fb0e7a22
+# %% ../../nbs/15_edit_appearance.ipynb #d628be79
 @torch.no_grad()
 def seeded_w(G, # the generator
              n:int, # how many
@@ -30,6 +30,7 @@ def seeded_w(G, # the generator
     avg = w_mean(G).to(w)
     return avg + psi * (w - avg)
 
+# %% ../../nbs/15_edit_appearance.ipynb #3e7b81f4
 def w_mean(G, # the generator
            n:int=4096, # random z averaged when it stores no `latent_avg`
            seed:int=0, # seeds them
@@ -38,6 +39,7 @@ def w_mean(G, # the generator
     avg = getattr(G, 'latent_avg', None)
     return avg.reshape(-1).float() if avg is not None else seeded_w(G, n, seed).mean(0)
 
+# %% ../../nbs/15_edit_appearance.ipynb #e125fc64
 class RandomAppearance(Edit):
     "Add one seeded random-person offset δw (scaled by `amount`) to the W+ entries `layers` of every frame"
     def __init__(self,
@@ -62,7 +64,7 @@ class RandomAppearance(Edit):
         return k[:, None, None] * d
     def describe(self): return dict(edit='appearance', seed=self.seed, amount=self.amount, strength=self.strength)
 
-# %% ../../nbs/15_edit_appearance.ipynb #a031e0be
+# %% ../../nbs/15_edit_appearance.ipynb #2985f98d
 @torch.no_grad()
 def style_std(G, # the generator
               n:int=2048, # random latents
@@ -72,11 +74,13 @@ def style_std(G, # the generator
     w = seeded_w(G, n, seed)
     return [s.std(0).cpu() for s in G.styles(w[:, None].expand(-1, G.n_latent, -1))]
 
+# %% ../../nbs/15_edit_appearance.ipynb #66ba124e
 def style_sizes(G, # the generator
                ) -> list:
     "Channels of each StyleSpace layer, in `G.styles` order"
     return [layer.weight.shape[2] for layer, _ in G.modulated_layers()]
 
+# %% ../../nbs/15_edit_appearance.ipynb #19ffa203
 def _check_channel(G, layer:int, channel:int):
     sizes = style_sizes(G)
     if not 0 <= layer < len(sizes):
@@ -84,6 +88,7 @@ def _check_channel(G, layer:int, channel:int):
     if not 0 <= channel < sizes[layer]:
         raise V2SError(f"StyleSpace layer {layer} has channels 0..{sizes[layer] - 1}, not {channel}")
 
+# %% ../../nbs/15_edit_appearance.ipynb #2ff0c02f
 class StyleChannelEdit(Edit):
     "Move one StyleSpace channel by `amount` of its standard deviation `std` on every frame"
     def __init__(self,
@@ -108,6 +113,7 @@ class StyleChannelEdit(Edit):
         return dict(edit='stylespace', layer=self.layer, channel=self.channel, amount=self.amount,
                     strength=self.strength)
 
+# %% ../../nbs/15_edit_appearance.ipynb #7498b458
 def stylespace_edit(G, # the generator
                     layer:int, # StyleSpace layer
                     channel:int, # channel of that layer
@@ -157,12 +163,13 @@ def preset_edit(G, # the generator (the FFHQ 1024 one)
     p = STYLESPACE_PRESETS[name]
     return stylespace_edit(G, p.layer, p.channel, p.sign * amount, strength, stds)
 
-# %% ../../nbs/15_edit_appearance.ipynb #0168f301
+# %% ../../nbs/15_edit_appearance.ipynb #7241748a
 def classifier_measure(score:Callable, # images (N,3,H,W) -> (N,) scores of an attribute
                       ) -> Callable:
     "measure = score(after) − score(before), per image; `score`: images (N,3,H,W) -> (N,)"
     return lambda before, after: score(after) - score(before)
 
+# %% ../../nbs/15_edit_appearance.ipynb #d23d189e
 def mask_measure(mask, # (H,W) in [0,1]: the region that should change
                 ) -> Callable:
     "measure = share of the squared image change inside `mask` (H,W) in [0,1]"
@@ -172,6 +179,7 @@ def mask_measure(mask, # (H,W) in [0,1]: the region that should change
         return (e * m.to(e)).flatten(1).sum(1) / e.flatten(1).sum(1).clamp_min(1e-12)
     return measure
 
+# %% ../../nbs/15_edit_appearance.ipynb #d83a93d0
 @torch.no_grad()
 def find_channels(G, # the generator
                   measure:Callable, # (after, before) images -> (N,) effect (`classifier_measure`, `mask_measure`)
