@@ -25,7 +25,7 @@ __all__ = ['IR_UNITS', 'STYLE_ENCODERS', 'SEModule', 'BottleneckIRSE', 'ir_se_bo
            'load_style_encoder', 'ReStyle', 'optimize_wplus', 'smooth_latents', 'InversionMethod', 'frame_by_frame',
            'train_inverter']
 
-# %% ../nbs/11_baselines.ipynb #8ac7e117
+# %% ../nbs/11_baselines.ipynb #8d941834
 class SEModule(nn.Module):
     "Squeeze-and-excitation: channel weights from the global mean, through a 1/`reduction` bottleneck"
     def __init__(self,
@@ -38,7 +38,7 @@ class SEModule(nn.Module):
     def forward(self, x): # (N,c,H,W) -> (N,c,H,W)
         return x * torch.sigmoid(self.fc2(F.relu(self.fc1(x.mean((2, 3), keepdim=True)))))
 
-# %% ../nbs/11_baselines.ipynb #3dc3eaf9
+# %% ../nbs/11_baselines.ipynb #8d413204
 class BottleneckIRSE(nn.Module):
     "IR-SE residual unit (pSp's `bottleneck_IR_SE`)"
     def __init__(self,
@@ -56,7 +56,7 @@ class BottleneckIRSE(nn.Module):
 
 IR_UNITS = {50: (3, 4, 14, 3), 100: (3, 13, 30, 3), 152: (3, 8, 36, 3)}
 
-# %% ../nbs/11_baselines.ipynb #13bf2257
+# %% ../nbs/11_baselines.ipynb #ed61be97
 def ir_se_body(num_layers:int=50, # 50, 100 or 152 (IR-SE depth)
                widths=(64, 128, 256, 512), # the four stages' widths
               ) -> nn.Sequential:
@@ -109,7 +109,7 @@ class GradualStyleBlock(nn.Module):
 
 def _upsample_add(x, y): return F.interpolate(x, size=y.shape[-2:], mode='bilinear', align_corners=True) + y
 
-# %% ../nbs/11_baselines.ipynb #23957543
+# %% ../nbs/11_baselines.ipynb #499f177a
 class GradualStyleEncoder(nn.Module):
     "pSp's encoder: image (B,in_ch,S,S) -> W+ offsets (B,n_styles,d) from a 3-level feature pyramid"
     def __init__(self,
@@ -149,7 +149,7 @@ class GradualStyleEncoder(nn.Module):
         f = self.pyramid(x)
         return torch.stack([style(f[self.level(i)]) for i, style in enumerate(self.styles)], 1)
 
-# %% ../nbs/11_baselines.ipynb #bd6c35ff
+# %% ../nbs/11_baselines.ipynb #75a1f112
 class Encoder4Editing(GradualStyleEncoder):
     "e4e's encoder: the same modules; W+ = w0 (from the coarsest block) repeated, plus every other block's offset"
     def forward(self, x): # images (B,in_ch,S,S) -> W+ offsets (B,n_styles,d)
@@ -158,7 +158,7 @@ class Encoder4Editing(GradualStyleEncoder):
         deltas = [torch.zeros_like(w0)] + [style(f[self.level(i)]) for i, style in enumerate(self.styles) if i > 0]
         return w0[:, None] + torch.stack(deltas, 1)
 
-# %% ../nbs/11_baselines.ipynb #3afcb46e
+# %% ../nbs/11_baselines.ipynb #e1c98586
 _DRIVE = 'https://drive.google.com/uc?export=download&id='
 
 register(WeightsEntry('psp-ffhq-encode', 'psp_ffhq_encode.pt', _DRIVE + '1bMTNWkh5LArlaWSc_wa8VKyq2V42T2z0',
@@ -179,7 +179,7 @@ def _latent_avg(latent_avg, n:int, d:int):
     if latent_avg is None: return torch.zeros(n, d)
     return torch.as_tensor(latent_avg).detach().float().reshape(-1, d).expand(n, d).clone()
 
-# %% ../nbs/11_baselines.ipynb #3aa5f98b
+# %% ../nbs/11_baselines.ipynb #5e620661
 class StyleEncoder(nn.Module):
     "pSp or e4e as a plain encoder: images (B,3,H,W) in [-1,1] -> W+ (B,n_styles,d) around the mean latent"
     def __init__(self,
@@ -196,7 +196,7 @@ class StyleEncoder(nn.Module):
     def forward(self, images): # images (B,3,H,W) in [-1,1] -> W+ (B,n_styles,d)
         return self.encoder(resize(images.float(), self.cfg.img_size)) + self.latent_avg
 
-# %% ../nbs/11_baselines.ipynb #51f1a3b1
+# %% ../nbs/11_baselines.ipynb #39e7ebca
 def encoder_state_dict(ckpt, # a loaded pSp / e4e checkpoint
                       ) -> tuple:
     "(encoder state dict without its 'encoder.' prefix, latent_avg or None) from an official pSp / e4e checkpoint"

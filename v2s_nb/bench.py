@@ -54,7 +54,7 @@ class PeakMemory:
             self._t.join()
             self.mb = max(self.peak, _rss_mb()) - self.start
 
-# %% ../nbs/18a_bench.ipynb #ba8f7c44
+# %% ../nbs/18a_bench.ipynb #a041b926
 BENCH_METHODS = ('fren', 'vien', 'psp', 'e4e', 'restyle')
 
 def _random_generator(p, dev):
@@ -63,7 +63,7 @@ def _random_generator(p, dev):
         G.register_buffer('latent_avg', G.mean_latent(1024)[0])
     return G.eval().requires_grad_(False).to(dev)
 
-# %% ../nbs/18a_bench.ipynb #00b838d4
+# %% ../nbs/18a_bench.ipynb #428a6658
 def _bench_model(name, p, dev, x, restyle_iters):
     "The module for `name` and the function the benchmark calls on the crops"
     if name in ('fren', 'vien'):
@@ -76,7 +76,7 @@ def _bench_model(name, p, dev, x, restyle_iters):
         return ReStyle(_random_generator(p, dev), 'psp', style_encoder_config(p), restyle_iters).eval().to(dev), None
     raise V2SError(f"unknown encoder {name!r} to benchmark: choose from {', '.join(BENCH_METHODS)}")
 
-# %% ../nbs/18a_bench.ipynb #6474ef61
+# %% ../nbs/18a_bench.ipynb #0887f66d
 @torch.no_grad()
 def bench_encoders(profile='paper', # the sizes to time at
                    device=None, # where (default: the best there is)

@@ -42,7 +42,7 @@ def _common(p, out_default=None, profile_default='mini'):
                        help='output folder' + (' (default: JOB_DIR)' if out_default == '' else ''))
     p.add_argument('-q', '--quiet', action='store_true', help='no progress bars')
 
-# %% ../nbs/19_cli.ipynb #13c8eebd
+# %% ../nbs/19_cli.ipynb #77841024
 def _edit_flags(p):
     g = p.add_argument_group('edits (any mix; a --spec file can also give keyframes {frame: value}; larger amounts '
                              'than stated are refused)')
@@ -63,7 +63,7 @@ def _edit_flags(p):
     _render_flags(p)
     _speed_flags(p)
 
-# %% ../nbs/19_cli.ipynb #311a27d6
+# %% ../nbs/19_cli.ipynb #ba178cc0
 def _render_flags(p):
     p.add_argument('--composite', default='composite', choices=['composite', 'replace'],
                    help="composite (default): the video's own face, moved and shaded by the edit; replace: the "
@@ -73,7 +73,7 @@ def _render_flags(p):
                         "about 45 s on 2 cores; "
                         "0: off; render: the job's own tuning, reused)")
 
-# %% ../nbs/19_cli.ipynb #bf2a8ea8
+# %% ../nbs/19_cli.ipynb #38a02b73
 def _face_flags(p, crop:bool=True):
     if crop:
         p.add_argument('--crop', default='track', choices=['track', 'center'],
@@ -81,7 +81,7 @@ def _face_flags(p, crop:bool=True):
     p.add_argument('--detector', default='auto', choices=['auto', 'mediapipe', 's3fd'],
                    help='face detector (default: mediapipe if installed)')
 
-# %% ../nbs/19_cli.ipynb #37c50286
+# %% ../nbs/19_cli.ipynb #b4d52ed8
 def _speed_flags(p):
     p.add_argument('--fast', action=argparse.BooleanOptionalAction, default=True,
                    help="the device's fast path and decoding/writing in background threads (default); --no-fast: plain "
@@ -235,7 +235,7 @@ def _cmd_demo(a):
                     composite=a.composite, tune=a.tune), a.out)
     print(f"input clip: {a.out}/input.mp4 (v2s_nb.video.demo_video: 4 s of LivePortrait's driving clip d18, MIT)")
 
-# %% ../nbs/19_cli.ipynb #bd35555d
+# %% ../nbs/19_cli.ipynb #266327ea
 def _spec(a) -> dict:
     "The edit spec of the flags, on top of --spec's file"
     from v2s_nb.edit.spec import load_spec, check_spec
@@ -260,7 +260,7 @@ def _spec(a) -> dict:
         spec.setdefault('stylespace', []).append(c)
     return check_spec(spec)
 
-# %% ../nbs/19_cli.ipynb #0e73e04c
+# %% ../nbs/19_cli.ipynb #2b26f794
 def _print_job(rep, out):
     if rep.get('already_done'): print(f"nothing to do: {out} already holds this job with these edits")
     else:
@@ -271,7 +271,7 @@ def _print_job(rep, out):
     for f in rep['outputs']: print(f"  {out}/{f}")
     for w in rep.get('warnings', []): print(f"v2s: warning: {w}", file=sys.stderr)
 
-# %% ../nbs/19_cli.ipynb #b55af19b
+# %% ../nbs/19_cli.ipynb #72977481
 def _cmd_edit(a):
     from v2s_nb.pipeline import edit_video
     prof = a.profile or DEFAULT_PROFILE
@@ -281,7 +281,7 @@ def _cmd_edit(a):
                           progress=not a.quiet,
                           composite=a.composite, tune=a.tune), a.out)
 
-# %% ../nbs/19_cli.ipynb #d97f22e9
+# %% ../nbs/19_cli.ipynb #93d27b3f
 def _cmd_render(a):
     from v2s_nb.pipeline import render_job
     rep = render_job(a.job, a.out, _spec(a), device=a.device, weights_dir=a.weights, chunk=a.chunk, fast=a.fast,
@@ -290,7 +290,7 @@ def _cmd_render(a):
     _say_profile(rep['profile'])
     _print_job(rep, a.out or a.job)
 
-# %% ../nbs/19_cli.ipynb #685ea220
+# %% ../nbs/19_cli.ipynb #b2c2fc1b
 def _cmd_train(a):
     from v2s_nb.training import train_from_folder
     train_from_folder(a.role, a.data, a.out, profile=a.profile or DEFAULT_PROFILE, losses=tuple(a.losses.split(',')),
@@ -300,7 +300,7 @@ def _cmd_train(a):
                       resume=a.resume, prev=a.prev, degrade=a.degrade, progress=not a.quiet)
     print(f"{a.role}: weights {a.out}/{a.role}.pt, checkpoint {a.out}/{a.role}.ckpt, log {a.out}/{a.role}_log.csv")
 
-# %% ../nbs/19_cli.ipynb #e449458d
+# %% ../nbs/19_cli.ipynb #5ef227e8
 def _cmd_train_gan(a):
     from v2s_nb.gan_training import train_gan
     tr = train_gan(a.data, a.out, profile=a.profile or 'mini', steps=a.steps, batch=a.batch, resume=a.resume,
@@ -310,7 +310,7 @@ def _cmd_train_gan(a):
     print(f"{tr.n_step} steps ({tr.n_step * a.batch:,} images shown); generator: {a.out}/generator.pt, samples: "
           f"{a.out}/samples_final.png")
 
-# %% ../nbs/19_cli.ipynb #baa02b88
+# %% ../nbs/19_cli.ipynb #f2f35d4b
 def _cmd_evaluate(a):
     from v2s_nb.evaluation import evaluate, table_markdown
     prof = a.profile or DEFAULT_PROFILE
@@ -327,7 +327,7 @@ def _cmd_evaluate(a):
     for what, why in rep['left_out'].items(): print(f"  left out {what}: {why}")
     print(f"written: {a.out}/table.md, table.csv, table.png, report.json")
 
-# %% ../nbs/19_cli.ipynb #fc38d7bd
+# %% ../nbs/19_cli.ipynb #6ef545dc
 def _cmd_bench(a):
     from v2s_nb.bench import bench_encoders, format_bench, bench_fast, format_fast
     prof, methods = a.profile or 'paper', [m for m in a.methods.split(',') if m]

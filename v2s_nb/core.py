@@ -72,7 +72,7 @@ def batched(fn, # a function of a batch, returning a tensor with one row per inp
     the CPU"""
     return torch.cat([fn(x[i:i + bs].to(device or x.device)).cpu() for i in range(0, len(x), bs)])
 
-# %% ../nbs/00_core.ipynb #ae7d1cd6
+# %% ../nbs/00_core.ipynb #a74cf945
 def get_device(device=None, # 'cpu', 'cuda', 'cuda:1', 'auto', a torch.device or None (auto)
               ) -> torch.device:
     "`device` as a `torch.device`; by default CUDA when present, else CPU"
@@ -82,7 +82,7 @@ def get_device(device=None, # 'cpu', 'cuda', 'cuda:1', 'auto', a torch.device or
         raise V2SError(f"device '{device}' was asked for but no CUDA GPU is visible: use --device cpu")
     return d
 
-# %% ../nbs/00_core.ipynb #09208865
+# %% ../nbs/00_core.ipynb #647bfd76
 def seed_everything(seed:int=0, # the seed
                    ):
     "Seed Python, NumPy and PyTorch (CPU and CUDA) for reproducible runs"
@@ -90,7 +90,7 @@ def seed_everything(seed:int=0, # the seed
     np.random.seed(seed)
     torch.manual_seed(seed)
 
-# %% ../nbs/00_core.ipynb #bb84bcae
+# %% ../nbs/00_core.ipynb #1f1a38e4
 @contextlib.contextmanager
 def seeded(seed:int, # the seed for the block
           ):
@@ -100,7 +100,7 @@ def seeded(seed:int, # the seed for the block
         torch.manual_seed(seed)
         yield
 
-# %% ../nbs/00_core.ipynb #e3cbe7cc
+# %% ../nbs/00_core.ipynb #f8ef765c
 def rng_state() -> dict:
     "The state of every random generator (Python, NumPy, PyTorch CPU and CUDA) as tensors and numbers, for checkpoints"
     _, keys, pos, has_gauss, cached = np.random.get_state()
@@ -111,7 +111,7 @@ def rng_state() -> dict:
     if torch.cuda.is_available(): st['cuda'] = torch.cuda.get_rng_state_all()
     return st
 
-# %% ../nbs/00_core.ipynb #9ed53258
+# %% ../nbs/00_core.ipynb #b896f13c
 def set_rng_state(st:dict, # what `rng_state` returned
                  ):
     "Restore what `rng_state` saved"
@@ -195,7 +195,7 @@ def diagram(rows:list, # rows of boxes, each a list of strings (a box's lines, s
     if path is not None: fig.savefig(path, dpi=110)
     return fig
 
-# %% ../nbs/00_core.ipynb #8e900625
+# %% ../nbs/00_core.ipynb #79f1b5c6
 def _source_twin(sym):
     "`sym`, or for a dataclass defined in a notebook run, the library's exported copy (docments reads its source)"
     if not (dataclasses.is_dataclass(sym) and sym.__module__ == '__main__'): return sym
@@ -204,7 +204,7 @@ def _source_twin(sym):
         if f'{mod}.{sym.__qualname__}' in syms: return getattr(importlib.import_module(mod), sym.__qualname__)
     return sym
 
-# %% ../nbs/00_core.ipynb #3d438621
+# %% ../nbs/00_core.ipynb #220ff015
 class Doc:
     "The documentation of `sym` as Markdown (a notebook shows it): heading, signature with docments, docstring"
     def __init__(self, sym, # a function, class, dataclass or method
@@ -233,7 +233,7 @@ class Doc:
         text = ' '.join((inspect.getdoc(s) or '').split())
         return f"{'#' * self.level} {s.__qualname__}\n\n```python\n{sig}\n```\n\n{text}\n"
 
-# %% ../nbs/00_core.ipynb #a89baf57
+# %% ../nbs/00_core.ipynb #aec16027
 def doc(sym, # a function, class, dataclass or method
         level:int=3, # heading level
        ) -> Doc:

@@ -223,7 +223,7 @@ def curate(videos_dir, # a folder of videos
                 clips=sum(len(r['clips']) for r in mine), frames_processed=frames, seconds=round(elapsed, 2),
                 frames_per_s=round(frames / elapsed, 1) if frames else 0.0, manifest=str(out/'manifest.csv'))
 
-# %% ../nbs/04_curation.ipynb #c8f96399
+# %% ../nbs/04_curation.ipynb #31169a21
 class ClipSet:
     "The clips of a curated folder (optionally one split), memory-mapped"
     def __init__(self,
@@ -256,12 +256,12 @@ class ClipSet:
     def __len__(self): return len(self.rows)
     def __repr__(self): return f"ClipSet('{self.root}', {len(self)} clips, {sum(self.lengths)} frames)"
 
-# %% ../nbs/04_curation.ipynb #3cd7a0e8
+# %% ../nbs/04_curation.ipynb #1219f8d4
 def _tensor(frames, size):
     x = frames_to_images(np.ascontiguousarray(frames))
     return resize(x, size) if size and size != x.shape[-1] else x
 
-# %% ../nbs/04_curation.ipynb #a3447cf5
+# %% ../nbs/04_curation.ipynb #628130ee
 class FrameDataset(torch.utils.data.Dataset):
     "Single frames (3,S,S) in [-1,1] from a `ClipSet`: FrEN's training data"
     def __init__(self,

@@ -131,14 +131,14 @@ class FrEN(nn.Module):
     def forward(self, x): # (B,3,S,S) -> (B,n_latent,style_dim)
         return self.latent_avg + self.head(self.vit(x)).view(-1, self.n_latent, self.style_dim)
 
-# %% ../nbs/06_encoders.ipynb #2c95f33c
+# %% ../nbs/06_encoders.ipynb #d1612831
 def reuse_high(low, # the new low entries (B,n_low,d)
                prev, # the previous W+ (B,n_latent,d)
               ): # -> (B,n_latent,d)
     "w_t = low_t ⊕ high_{t-1}: the new low entries followed by the previous latent's high entries, copied exactly"
     return torch.cat([low, prev[:, low.shape[1]:]], 1)
 
-# %% ../nbs/06_encoders.ipynb #301f7008
+# %% ../nbs/06_encoders.ipynb #d4ababdd
 class ViEN(nn.Module):
     "Video encoder: (frame (B,3,S,S), previous W+ (B,n_latent,d)) -> W+ whose high part is the previous one's"
     def __init__(self,

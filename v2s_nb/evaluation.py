@@ -103,7 +103,7 @@ def method_label(name:str, # a method key ('vien', 'fren-reuse@6', …)
     if k != name and k.isdigit() and int(k) <= n_latent: return f'FrEN, entries ≥{k} from frame 0'
     return None
 
-# %% ../nbs/12_evaluation.ipynb #b906d23b
+# %% ../nbs/12_evaluation.ipynb #d240dc11
 def trained_baseline(name:str, # 'psp', 'e4e', 'restyle-psp', 'restyle-e4e' or 'fren-same'
                      folder, # where `tools/train_baselines.py` wrote it
                      profile, # the profile it was trained for
@@ -130,7 +130,7 @@ def trained_baseline(name:str, # 'psp', 'e4e', 'restyle-psp', 'restyle-e4e' or '
                 f"{f} is not a {name} encoder for profile '{p.name}'")
     return model.eval().requires_grad_(False).to(device), note
 
-# %% ../nbs/12_evaluation.ipynb #eb722619
+# %% ../nbs/12_evaluation.ipynb #3b68f6d1
 def build_methods(names, # method keys (`METHODS`)
                   profile, # the profile
                   G, # its generator
@@ -327,7 +327,7 @@ def evaluate(videos, # a folder of videos, or one video
     with atomic_path(out/'report.json') as tmp: tmp.write_text(json.dumps(report, indent=2))
     return report
 
-# %% ../nbs/12_evaluation.ipynb #c2d58db7
+# %% ../nbs/12_evaluation.ipynb #3afce807
 def table_markdown(rows, # the table's rows (dicts)
                    settings, # the run's settings (the report's)
                   ) -> str:
@@ -346,7 +346,7 @@ def table_markdown(rows, # the table's rows (dicts)
               f"thread{'s' * (s['threads'] != 1)}"]
     return '\n'.join(lines) + '\n'
 
-# %% ../nbs/12_evaluation.ipynb #c90a839e
+# %% ../nbs/12_evaluation.ipynb #6553a44e
 def plot_table(rows, # the table's rows (dicts)
                ax_size:float=2.6, # inches per measure's chart
               ):
@@ -371,7 +371,7 @@ def plot_table(rows, # the table's rows (dicts)
     fig.tight_layout()
     return fig
 
-# %% ../nbs/12_evaluation.ipynb #f112e172
+# %% ../nbs/12_evaluation.ipynb #c066d7d8
 def write_table(rows, # the table's rows (dicts)
                 out, # the output folder
                 settings, # the run's settings

@@ -42,7 +42,7 @@ for _n, _f, _url, _sha in [
     register(WeightsEntry(_n, _f, _url, _sha, licence=_MIT, format='3DDFA file',
                           notes='cleardusk/3DDFA_V2 and cleardusk/3DDFA'))
 
-# %% ../nbs/07_face3d.ipynb #246030e0
+# %% ../nbs/07_face3d.ipynb #51463a53
 class DepthWiseBlock(nn.Module):
     "Depthwise 3×3 conv + BN + ReLU, then pointwise 1×1 conv + BN + ReLU"
     def __init__(self,
@@ -56,7 +56,7 @@ class DepthWiseBlock(nn.Module):
     def forward(self, x): # (N,inp,H,W) -> (N,out,H/stride,W/stride)
         return F.relu(self.bn_sep(self.conv_sep(F.relu(self.bn_dw(self.conv_dw(x))))))
 
-# %% ../nbs/07_face3d.ipynb #38344525
+# %% ../nbs/07_face3d.ipynb #e3e40674
 class MobileNetV1(nn.Module):
     "3DDFA_V2's regressor: (B,3,120,120) normalised BGR -> (B,62) normalised parameters"
     _plan = [('dw2_1', 32, 64, 1), ('dw2_2', 64, 128, 2), ('dw3_1', 128, 128, 1), ('dw3_2', 128, 256, 2),
@@ -77,7 +77,7 @@ class MobileNetV1(nn.Module):
         for name, *_ in self._plan: x = getattr(self, name)(x)
         return self.fc(x.mean((2, 3)))
 
-# %% ../nbs/07_face3d.ipynb #5779c9ad
+# %% ../nbs/07_face3d.ipynb #f11125d8
 def tddfa_state_dict(ckpt, # a loaded 3DDFA_V2 checkpoint
                     ) -> dict:
     "A 3DDFA_V2 checkpoint's weights in `MobileNetV1`'s names (strip `module.`, `fc_param` -> `fc`, drop `fc_lm`)"
@@ -89,7 +89,7 @@ def tddfa_state_dict(ckpt, # a loaded 3DDFA_V2 checkpoint
         out[k.replace('fc_param.', 'fc.')] = v
     return out
 
-# %% ../nbs/07_face3d.ipynb #897a02eb
+# %% ../nbs/07_face3d.ipynb #42038acd
 class BFM(nn.Module):
     "The no-neck BFM as buffers: mean (N,3), w_shp (3N,40), w_exp (3N,10), tri (M,3), keypoints (68,) vertex indices"
     def __init__(self,
@@ -116,7 +116,7 @@ class BFM(nn.Module):
         "M + A_id·α + B_exp·β in model coordinates"
         return self.mean + (alpha @ self.w_shp.T + beta @ self.w_exp.T).view(alpha.shape[0], -1, 3)
 
-# %% ../nbs/07_face3d.ipynb #fe3347df
+# %% ../nbs/07_face3d.ipynb #27470aa8
 def bfm_from_basis(u_shp, # (3V,1) the full BFM's mean shape
                    u_exp, # (3V,1) its mean expression
                    w_shp_sim, # (3V,40) the first 40 shape components
@@ -138,7 +138,7 @@ def bfm_from_basis(u_shp, # (3V,1) the full BFM's mean shape
     tri = tri.T if tri.shape[0] == 3 else tri
     return BFM(u, np.asarray(w_shp_sim)[rows], np.asarray(w_exp_sim)[rows], tri, [pos[v] for v in kp_full])
 
-# %% ../nbs/07_face3d.ipynb #d037d5f9
+# %% ../nbs/07_face3d.ipynb #3b58f936
 def load_bfm(weights_dir=None, # where to look for the BFM files first
             ) -> BFM:
     "The official `bfm_noneck_v3.pkl` when present, else the BFM rebuilt from the 3DDFA basis (both via the registry)"

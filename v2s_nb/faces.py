@@ -93,7 +93,7 @@ class MediaPipeDetector(Detector):
         for n in self._nets: n.close()
         self._nets = []
 
-# %% ../nbs/03_faces.ipynb #579409d3
+# %% ../nbs/03_faces.ipynb #9af65041
 register(WeightsEntry('s3fd', 's3fd-619a316812.pth',
                       'https://www.adrianbulat.com/downloads/python-fan/s3fd-619a316812.pth',
                       licence='BSD-3-Clause (1adrianb/face-alignment)', format='face_alignment s3fd state_dict',
@@ -121,7 +121,7 @@ class S3FDDetector(Detector):
         if len(b): b = b[nms(b, 0.3)]
         return _boxes([r for r in b if r[4] > self.min_score])
 
-# %% ../nbs/03_faces.ipynb #ea7fe1e9
+# %% ../nbs/03_faces.ipynb #2cacc9ce
 def make_detector(name:str='auto', # 'auto', 'mediapipe' or 's3fd'
                   device='cpu', # where S3FD runs
                   weights_dir=None, # where to look for S3FD's weights first
@@ -139,7 +139,7 @@ def make_detector(name:str='auto', # 'auto', 'mediapipe' or 's3fd'
                        "or put the S3FD weights where the registry finds them "
                        "(see v2s_nb.weights.REGISTRY['s3fd'])") from None
 
-# %% ../nbs/03_faces.ipynb #93458435
+# %% ../nbs/03_faces.ipynb #a06b213c
 def iou(a, # one box (4,) x0,y0,x1,y1
         b, # boxes (N,4)
        ) -> np.ndarray: # (N,)
@@ -150,7 +150,7 @@ def iou(a, # one box (4,) x0,y0,x1,y1
     inter, area = iw * ih, lambda x: (x[..., 2] - x[..., 0]) * (x[..., 3] - x[..., 1])
     return inter / (area(a) + area(b) - inter + 1e-9)
 
-# %% ../nbs/03_faces.ipynb #e51e693f
+# %% ../nbs/03_faces.ipynb #bbe15431
 def to_css(boxes, # (...,4) x0,y0,x1,y1
           ) -> np.ndarray: # (...,3) cx,cy,s
     "Centre and size (geometric mean of the sides) of boxes"
@@ -158,14 +158,14 @@ def to_css(boxes, # (...,4) x0,y0,x1,y1
     return np.stack([(b[..., 0] + b[..., 2]) / 2, (b[..., 1] + b[..., 3]) / 2,
                      np.sqrt((b[..., 2] - b[..., 0]).clip(0) * (b[..., 3] - b[..., 1]).clip(0))], -1)
 
-# %% ../nbs/03_faces.ipynb #094b459c
+# %% ../nbs/03_faces.ipynb #aad92121
 def _subject_score(boxes, w, h) -> np.ndarray:
     "Prefer large faces near the centre of the frame"
     c = to_css(boxes[:, :4])
     off = np.hypot(c[:, 0] - w / 2, c[:, 1] - h / 2) / np.hypot(w / 2, h / 2)
     return c[:, 2] * (1 - 0.5 * off)
 
-# %% ../nbs/03_faces.ipynb #ff6d5392
+# %% ../nbs/03_faces.ipynb #c1948d50
 def select_subject(detections:list, # per frame, the detector's (N,5) boxes with scores
                    w:int, # frame width, px
                    h:int, # frame height, px
@@ -212,7 +212,7 @@ def jitter(css:np.ndarray, # (T,3) centre and size per frame
     "Mean frame-to-frame movement of the box centre (px)"
     return float(np.hypot(*np.diff(css[:, :2], axis=0).T).mean()) if len(css) > 1 else 0.0
 
-# %% ../nbs/03_faces.ipynb #6fd2b208
+# %% ../nbs/03_faces.ipynb #65b71274
 @dataclass
 class FaceTrack:
     "One subject's face boxes through a video: raw detections (NaN where missed) and the smoothed track"
@@ -237,7 +237,7 @@ class FaceTrack:
                     jitter_raw_px=round(jitter(raw), 3), jitter_px=round(jitter(self.css), 3),
                     drift_rel=round(float(drift.mean()), 4), face_px=round(float(np.median(self.css[:, 2])), 1))
 
-# %% ../nbs/03_faces.ipynb #dcde62b8
+# %% ../nbs/03_faces.ipynb #87898a7d
 def track_faces(video, # a video file or `VideoReader`
                 detector:Detector|str|None=None, # a detector or its name (`make_detector`); None: 'auto'
                 sigma_s:float=0.2, # smoothing σ, seconds
@@ -260,7 +260,7 @@ def track_faces(video, # a video file or `VideoReader`
     css = smooth_track(to_css(fill_missing(raw)), reader.fps, sigma_s)
     return FaceTrack(raw, css, reader.width, reader.height, reader.fps)
 
-# %% ../nbs/03_faces.ipynb #d9714ef9
+# %% ../nbs/03_faces.ipynb #392c4185
 CROP_SCALE = 1.8   # crop side / face size
 
 def crop_affine(css, # (3,) centre x, centre y, face size, px
@@ -272,27 +272,27 @@ def crop_affine(css, # (3,) centre x, centre y, face size, px
     a = size / (scale * s)
     return np.array([[a, 0, size / 2 - a * cx], [0, a, size / 2 - a * cy]])
 
-# %% ../nbs/03_faces.ipynb #fa8a9c66
+# %% ../nbs/03_faces.ipynb #84e550a9
 def invert_affine(A, # (2,3) affine
                  ) -> np.ndarray: # (2,3)
     "Inverse of a (2,3) affine map"
     M = np.vstack([A, [0, 0, 1]])
     return np.linalg.inv(M)[:2]
 
-# %% ../nbs/03_faces.ipynb #5ebf6f3c
+# %% ../nbs/03_faces.ipynb #61176305
 def _cv_matrix(M, x0:int=0, y0:int=0) -> np.ndarray:
     """`M` (output → input pixel coordinates, pixel centres at +0.5, output starting at (x0, y0)) as OpenCV's inverse
     map (integer centres)"""
     M = np.asarray(M, np.float64)
     return np.hstack([M[:, :2], (M[:, :2] @ [x0 + 0.5, y0 + 0.5] + M[:, 2] - 0.5)[:, None]])
 
-# %% ../nbs/03_faces.ipynb #36bf2bf6
+# %% ../nbs/03_faces.ipynb #c5fc9984
 def _warp(img, M, w:int, h:int, x0:int=0, y0:int=0):
     "Bicubic samples of `img` at M·(x, y) for the output pixels (x0+i, y0+j); outside the image the border repeats"
     return cv2.warpAffine(img, _cv_matrix(M, x0, y0), (int(w), int(h)), flags=cv2.INTER_CUBIC | cv2.WARP_INVERSE_MAP,
                           borderMode=cv2.BORDER_REPLICATE)
 
-# %% ../nbs/03_faces.ipynb #2f6796c0
+# %% ../nbs/03_faces.ipynb #753b3901
 def crop_face(frame, # uint8 (H,W,3)
               A, # (2,3) affine, frame px -> crop px
               size:int=256, # crop side, px

@@ -13,7 +13,7 @@ from .encoders import VideoEncoder
 # %% auto #0
 __all__ = ['PLAIN', 'FastPath', 'fast_path', 'render_path', 'StreamStep', 'prefetch', 'BackgroundWriter']
 
-# %% ../nbs/16b_fast.ipynb #e580fff0
+# %% ../nbs/16b_fast.ipynb #315d8de9
 @dataclass(frozen=True)
 class FastPath:
     "How to run inference fast on one device"
@@ -45,7 +45,7 @@ class FastPath:
             for m in methods: setattr(module, m, torch.compile(getattr(module, m), mode=compile_mode, dynamic=False))
         return module
 
-# %% ../nbs/16b_fast.ipynb #d3031502
+# %% ../nbs/16b_fast.ipynb #0fe45dcf
 def fast_path(device=None, # the device (default: the best there is)
               **overrides) -> FastPath:
     "The fast path for `device` (CUDA: bf16, channels_last, compile, CUDA graphs; CPU: fp32, all cores)"
@@ -70,7 +70,7 @@ def render_path(fp:FastPath, # the job's fast path
     if fp.device.type != 'cpu' or fp.compile: return fp
     return replace(fp, compile=G.size >= 256 and n_frames >= 100)
 
-# %% ../nbs/16b_fast.ipynb #05bbfdae
+# %% ../nbs/16b_fast.ipynb #74503c64
 class _GraphedStep:
     "A captured CUDA graph of `fn(x, prev)` for fixed shapes"
     def __init__(self, fn, x, prev, warmup:int=3):
@@ -88,7 +88,7 @@ class _GraphedStep:
         self.graph.replay()
         return self.out.clone()
 
-# %% ../nbs/16b_fast.ipynb #004fb6f3
+# %% ../nbs/16b_fast.ipynb #a73e28ea
 class StreamStep(VideoEncoder):
     "`encoders.VideoEncoder` on the fast path: channels_last input, autocast, on CUDA the ViEN step as a CUDA graph"
     def __init__(self,

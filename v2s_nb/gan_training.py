@@ -20,7 +20,7 @@ from .stylegan import Generator, EqualLinear, FusedLeakyReLU, Blur
 __all__ = ['EqualConv2d', 'ConvLayer', 'ResBlock', 'Discriminator', 'diff_augment', 'face_images', 'sample_grid', 'GANTrainer',
            'load_face_array', 'train_gan']
 
-# %% ../nbs/05a_gan_training.ipynb #6e3dc4a1
+# %% ../nbs/05a_gan_training.ipynb #5fe288e2
 class EqualConv2d(nn.Module):
     "Conv with the equalised learning rate (weights scaled at run time)"
     def __init__(self,
@@ -38,7 +38,7 @@ class EqualConv2d(nn.Module):
     def forward(self, x): # (N,in_ch,H,W) -> (N,out_ch,H',W')
         return F.conv2d(x, self.weight * self.scale, self.bias, self.stride, self.padding)
 
-# %% ../nbs/05a_gan_training.ipynb #3eebef45
+# %% ../nbs/05a_gan_training.ipynb #a39d724b
 class ConvLayer(nn.Sequential):
     "rosinality's ConvLayer: [blur] → equal conv (stride 2 when downsampling) → [fused leaky ReLU]"
     def __init__(self,
@@ -59,7 +59,7 @@ class ConvLayer(nn.Sequential):
         if activate: layers.append(FusedLeakyReLU(out_ch))
         super().__init__(*layers)
 
-# %% ../nbs/05a_gan_training.ipynb #f042451e
+# %% ../nbs/05a_gan_training.ipynb #e860f732
 class ResBlock(nn.Module):
     def __init__(self,
                  in_ch, # input channels
@@ -221,14 +221,14 @@ class GANTrainer:
         "Write the checkpoint atomically"
         with atomic_path(path) as tmp: torch.save(self.state_dict(), tmp)
 
-# %% ../nbs/05a_gan_training.ipynb #326a9dce
+# %% ../nbs/05a_gan_training.ipynb #6f103641
 @patch
 def _z(self:GANTrainer, n): # z for one batch: one or (style mixing) two
     z = torch.randn(n, self.G.style_dim, device=self.device)
     if self.mixing > 0 and np.random.rand() < self.mixing: return [z, torch.randn_like(z)]
     return [z]
 
-# %% ../nbs/05a_gan_training.ipynb #10438871
+# %% ../nbs/05a_gan_training.ipynb #5c5d7636
 @patch
 def step(self:GANTrainer,
          real, # real images (B,3,S,S) in [-1,1]
@@ -266,7 +266,7 @@ def step(self:GANTrainer,
     out.update(step=self.n_step, g_loss=g_loss.detach())
     return out
 
-# %% ../nbs/05a_gan_training.ipynb #d636481e
+# %% ../nbs/05a_gan_training.ipynb #35598338
 @patch
 def state_dict(self:GANTrainer) -> dict:
     return dict(profile=self.profile, step=self.n_step, g=self.G.state_dict(), g_ema=self.G_ema.state_dict(),

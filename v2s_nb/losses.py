@@ -33,7 +33,7 @@ def masked_rec_loss(y, # reconstructions (B,3,S,S) in [-1,1]
     e = (y - x) * m
     return (e.abs().sum() + e.pow(2).sum()) / (3 * m.sum()).clamp_min(1)
 
-# %% ../nbs/08_losses.ipynb #35fdef96
+# %% ../nbs/08_losses.ipynb #fb63834d
 register(WeightsEntry('torchvision-vgg16', 'vgg16-397923af.pth',
                       'https://download.pytorch.org/models/vgg16-397923af.pth',
                       licence='BSD-3-Clause (torchvision)', format='torchvision vgg16 state_dict'))
@@ -47,7 +47,7 @@ def _warn_once(key, msg):
         _warned.add(key)
         warnings.warn(msg, stacklevel=3)
 
-# %% ../nbs/08_losses.ipynb #91e6693e
+# %% ../nbs/08_losses.ipynb #352ab11d
 class LPIPSLoss(Frozen):
     "Eq. 2: LPIPS distance with a VGG or AlexNet backbone; ImageNet backbone from the registry, else random (warned)"
     def __init__(self,
@@ -126,7 +126,7 @@ class DenseMeshLoss(Frozen):
         with torch.no_grad(): vx = self.face3d(x, boxes)['vertices']
         return (self.face3d(y, boxes)['vertices'] - vx).square().sum(-1).mean()
 
-# %% ../nbs/08_losses.ipynb #2e555d41
+# %% ../nbs/08_losses.ipynb #47667ec3
 @dataclass
 class LossWeights:
     "The λ's of Eq. 6"
@@ -137,7 +137,7 @@ class LossWeights:
 
 STAGE1, STAGE2 = LossWeights(1.0, 0.8, 100.0, 0.0), LossWeights(1.0, 0.8, 0.0, 1e-4)
 
-# %% ../nbs/08_losses.ipynb #da4de929
+# %% ../nbs/08_losses.ipynb #52a20cd9
 class Video2StyleGANLoss(nn.Module):
     "Eq. 6 with switchable terms; returns the total and, in `.last`, each term's value"
     def __init__(self,

@@ -165,11 +165,11 @@ def fid(real, # images (N,3,H,W) in [-1,1], or an iterable of batches
     "FID between two image sets (tensors (N,3,H,W) in [-1,1] or iterables of batches)"
     return fid_from_features(inception_features(real, net, bs), inception_features(fake, net, bs))
 
-# %% ../nbs/10_metrics.ipynb #78239fec
+# %% ../nbs/10_metrics.ipynb #da24c793
 def _gray_u8(images): # (T,3,H,W) in [-1,1] -> list of (H,W) uint8
     return list((luminance(_unit(images))[:, 0] * 255).round().byte().numpy())
 
-# %% ../nbs/10_metrics.ipynb #f39c3309
+# %% ../nbs/10_metrics.ipynb #ac55cc0b
 def flow_warps(reference, # the video the flow is measured on (T,3,H,W) in [-1,1]
                radius:int=3, # neighbours on each side
               ) -> dict: # {(t, k): (H,W,2) float32 sampling map}
@@ -188,7 +188,7 @@ def flow_warps(reference, # the video the flow is measured on (T,3,H,W) in [-1,1
             out[t, k] = grid + flow
     return out
 
-# %% ../nbs/10_metrics.ipynb #fba73ea1
+# %% ../nbs/10_metrics.ipynb #64123a0b
 def _neighbours(x, hwc, t, radius, warps): # x (T,3,H,W) in [0,1], hwc: x as (T,H,W,3) numpy -> (2r,3,H,W) aligned to t
     ks = [k for k in range(-radius, radius + 1) if k]
     if warps is None: return x[[t + k for k in ks]]
@@ -197,7 +197,7 @@ def _neighbours(x, hwc, t, radius, warps): # x (T,3,H,W) in [0,1], hwc: x as (T,
                                                    cv2.INTER_LINEAR,
                                                    borderMode=cv2.BORDER_REPLICATE)).permute(2, 0, 1) for k in ks])
 
-# %% ../nbs/10_metrics.ipynb #fa1e0b92
+# %% ../nbs/10_metrics.ipynb #2591c1d0
 # -> per centre frame t: (frame t, its 2r neighbours aligned to it)
 def _aligned(frames, reference, align, radius, warps):
     x = _unit(frames).float()
@@ -211,7 +211,7 @@ def _aligned(frames, reference, align, radius, warps):
     hwc = None if warps is None else np.ascontiguousarray(x.permute(0, 2, 3, 1).numpy())    # once, not per neighbour
     for t in range(radius, T - radius): yield x[t], _neighbours(x, hwc, t, radius, warps)
 
-# %% ../nbs/10_metrics.ipynb #60662607
+# %% ../nbs/10_metrics.ipynb #66445488
 def tc_maps(frames, # the video to measure (T,3,H,W) in [-1,1]
             reference=None, # the video the flow is measured on (default: `frames`; Table 1 uses the input)
             align:str='flow', # 'flow' (neighbours warped onto the centre) or 'none'
@@ -254,7 +254,7 @@ def plot_tc_maps(center, # the centre frame (3,H,W) in [-1,1]
     fig.colorbar(im, ax=axs[1:].tolist(), fraction=0.02)
     return fig
 
-# %% ../nbs/10_metrics.ipynb #cc3c7777
+# %% ../nbs/10_metrics.ipynb #773ea312
 def heatmap_points(hm, # heatmaps (B,K,h,w)
                   ) -> torch.Tensor: # (B,K,2) x,y in heatmap pixels
     "Argmax of each heatmap, moved 0.25 px towards the larger neighbour along x and y (FAN's decoding)"
@@ -266,7 +266,7 @@ def heatmap_points(hm, # heatmaps (B,K,h,w)
     dy = torch.where((y > 0) & (y < h - 1), torch.sign(at(y + 1, x) - at(y - 1, x)), torch.zeros_like(hm[..., 0, 0]))
     return torch.stack([x + 0.25 * dx, y + 0.25 * dy], -1).float()
 
-# %% ../nbs/10_metrics.ipynb #36959562
+# %% ../nbs/10_metrics.ipynb #f48aa4e4
 class Landmarker(Frozen):
     "68 landmarks (N,68,2), in pixels of the input images (N,3,H,W) in [-1,1], by FAN or 3DDFA_V2 (`.kind`)"
     def __init__(self,
@@ -286,7 +286,7 @@ class Landmarker(Frozen):
         p = heatmap_points(hm)                                    # heatmap pixel centres -> image pixels
         return (p + 0.5) * p.new_tensor([w / hm.shape[-1], h / hm.shape[-2]]) - 0.5
 
-# %% ../nbs/10_metrics.ipynb #b42af863
+# %% ../nbs/10_metrics.ipynb #cd83efa0
 def load_landmarker(weights_dir=None, # where to look for the weights first
                     device='cpu', # where the network goes
                    ) -> Landmarker:
@@ -312,7 +312,7 @@ def landmark_error(a, # images (N,3,H,W) in [-1,1]
     scale = torch.tensor([size / a.shape[-1], size / a.shape[-2]])
     return float(((pts(a) - pts(b)) * scale).square().mean())
 
-# %% ../nbs/10_metrics.ipynb #74cdbd71
+# %% ../nbs/10_metrics.ipynb #f2aa39e3
 register(WeightsEntry('mobilefacenet', 'mobilefacenet.pt',
                       'https://github.com/foamliu/MobileFaceNet/releases/download/v1.0/mobilefacenet.pt',
     '90a00ba1d8b0b688af3deb731ed53dca582e6106805d1bc3cfdef55f570493f4', licence='Apache-2.0 (foamliu/MobileFaceNet)',
@@ -324,7 +324,7 @@ def _conv_bn(i, o, k=1, s=1, groups=1):
     return nn.Sequential(nn.Conv2d(i, o, k, s, k // 2, groups=groups, bias=False), nn.BatchNorm2d(o),
                          nn.ReLU6(inplace=True))
 
-# %% ../nbs/10_metrics.ipynb #c316600b
+# %% ../nbs/10_metrics.ipynb #8892d8cf
 class InvertedResidual(nn.Module):
     "MobileNet-v2 block: 1×1 expand (×t), 3×3 depthwise (stride s), linear 1×1 project; residual when shapes allow"
     def __init__(self,
@@ -341,7 +341,7 @@ class InvertedResidual(nn.Module):
     def forward(self, x): # (N,i,H,W) -> (N,o,H/s,W/s)
         return x + self.conv(x) if self.res else self.conv(x)
 
-# %% ../nbs/10_metrics.ipynb #5439bafe
+# %% ../nbs/10_metrics.ipynb #1113a6bc
 class _DepthwiseSeparable(nn.Module):
     def __init__(self, c:int):
         super().__init__()
@@ -349,7 +349,7 @@ class _DepthwiseSeparable(nn.Module):
         self.bn1, self.bn2 = nn.BatchNorm2d(c), nn.BatchNorm2d(c)
     def forward(self, x): return F.relu(self.bn2(self.pointwise(F.relu(self.bn1(self.depthwise(x))))))
 
-# %% ../nbs/10_metrics.ipynb #f1e4ab1a
+# %% ../nbs/10_metrics.ipynb #3b3bcc1b
 class _GDConv(nn.Module):
     def __init__(self, c:int, k:int):
         super().__init__()

@@ -53,7 +53,7 @@ class AutoencoderTrainer:
         "Write the checkpoint atomically"
         with atomic_path(path) as tmp: torch.save(self.state_dict(), tmp)
 
-# %% ../nbs/16a2_mini_autoencoder.ipynb #bf1a8a41
+# %% ../nbs/16a2_mini_autoencoder.ipynb #584076b4
 @patch
 def lr_factor(self:AutoencoderTrainer) -> float:
     "Linear warm-up, then a cosine to 5% over the time budget"
@@ -61,13 +61,13 @@ def lr_factor(self:AutoencoderTrainer) -> float:
     t = min(self.elapsed / self.time_limit, 1.)
     return 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * t))
 
-# %% ../nbs/16a2_mini_autoencoder.ipynb #94b0f481
+# %% ../nbs/16a2_mini_autoencoder.ipynb #94d7c79e
 def _flip(x, m) -> tuple:
     "Each image (and its mask) mirrored left-right with probability 1/2"
     f = (torch.rand(len(x), device=x.device) < 0.5)[:, None, None, None]
     return torch.where(f, x.flip(-1), x), torch.where(f, m.flip(-1), m)
 
-# %% ../nbs/16a2_mini_autoencoder.ipynb #be3ada4e
+# %% ../nbs/16a2_mini_autoencoder.ipynb #46107a67
 @patch
 def step(self:AutoencoderTrainer,
          x, # crops (B,3,S,S) in [-1,1]
@@ -95,7 +95,7 @@ def step(self:AutoencoderTrainer,
     return dict(step=self.n_step, loss=loss.item(), rec=rec.item(), delta=delta.item(), lr=f,
                 seconds=round(self.elapsed, 1))
 
-# %% ../nbs/16a2_mini_autoencoder.ipynb #33348ef4
+# %% ../nbs/16a2_mini_autoencoder.ipynb #81c5ba6a
 @patch
 def state_dict(self:AutoencoderTrainer) -> dict:
     "Everything a resume needs"
@@ -119,7 +119,7 @@ def load_state_dict(self:AutoencoderTrainer,
     if 'gen' in sd: self.gen.set_state(sd['gen'])
     else: self.gen.manual_seed(1000 + self.n_step)                # checkpoints written before the trainer kept it
 
-# %% ../nbs/16a2_mini_autoencoder.ipynb #f37093a2
+# %% ../nbs/16a2_mini_autoencoder.ipynb #3f19f40b
 @torch.no_grad()
 def reconstruct(G, # the generator
                 fren, # FrEN matching `G`
@@ -133,7 +133,7 @@ def reconstruct(G, # the generator
     if vien is not None: w = vien(x, w)
     return G.render(w)
 
-# %% ../nbs/16a2_mini_autoencoder.ipynb #46c6f0be
+# %% ../nbs/16a2_mini_autoencoder.ipynb #db34b9b7
 def train_autoencoder(data, # a `FaceData` or its `.npz`
                       out, # folder for the checkpoint `ae.ckpt` and reconstruction strips
                       profile='mini', # the profile to train
@@ -170,7 +170,7 @@ def train_autoencoder(data, # a `FaceData` or its `.npz`
     tr.save(ck)
     return tr
 
-# %% ../nbs/16a2_mini_autoencoder.ipynb #e824f4f8
+# %% ../nbs/16a2_mini_autoencoder.ipynb #4c0bc745
 def save_strip(*rows, # batches of images (B,3,S,S) in [-1,1], one row each
                path=None, # a PNG to write (a last positional path works too)
               ) -> np.ndarray: # uint8 (rows·S, B·S, 3)

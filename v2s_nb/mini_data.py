@@ -52,14 +52,14 @@ def _split_photos(files, people=None, frac:float=0.05, seed:int=0) -> np.ndarray
     held = {n for n, r in zip(names, rng.random(len(names))) if r < frac}
     return np.array([p in held for p in people], np.int8)
 
-# %% ../nbs/16a1_mini_data.ipynb #ad93adc6
+# %% ../nbs/16a1_mini_data.ipynb #b985a5a8
 FIELDS = ('images', 'valid', 'source', 'split', 'age', 'person', 'clip', 'frame')   # the arrays of a faces file
 
 def _spread(recs:list, n:int|None) -> list:
     "`n` records spread over `recs` (all when `n` is None): a quick run's sample"
     return recs if n is None else recs[::max(len(recs) // n, 1)][:n]
 
-# %% ../nbs/16a1_mini_data.ipynb #32142e54
+# %% ../nbs/16a1_mini_data.ipynb #eebd0de6
 def prepare_faces(out, # the `.npz` to write
                   shared=None, # the shared assets folder (default: `shared_root()`)
                   size:int=64, # crop side, px
@@ -112,7 +112,7 @@ def prepare_faces(out, # the `.npz` to write
     with atomic_path(out) as tmp, open(tmp, 'wb') as f: np.savez(f, meta=json.dumps(meta), **arrays)
     return out
 
-# %% ../nbs/16a1_mini_data.ipynb #736ba267
+# %% ../nbs/16a1_mini_data.ipynb #0da49c0c
 def shared_root() -> Path:
     "The shared assets folder, or a clear error"
     p = shared_path('assets')
@@ -121,12 +121,12 @@ def shared_root() -> Path:
                        "or set $V2S_SHARED")
     return p
 
-# %% ../nbs/16a1_mini_data.ipynb #d18e607f
+# %% ../nbs/16a1_mini_data.ipynb #9599ed33
 def _pick(names, choices:tuple, values) -> np.ndarray:
     "Which of `values` (codes) are among `names` (one name or a tuple), coded as their index in `choices`"
     return np.isin(values, [choices.index(n) for n in ([names] if isinstance(names, str) else names)])
 
-# %% ../nbs/16a1_mini_data.ipynb #cfd1a80d
+# %% ../nbs/16a1_mini_data.ipynb #5db01fc1
 class FaceData:
     "The arrays `prepare_faces` wrote, with selections by source and split"
     def __init__(self, path): # the `.npz` file
@@ -186,7 +186,7 @@ class FaceData:
         pairs = [(key[c, f - gap], i) for (c, f), i in key.items() if (c, f - gap) in key]
         return np.array(pairs, np.int64).reshape(-1, 2)
 
-# %% ../nbs/16a1_mini_data.ipynb #48000f6c
+# %% ../nbs/16a1_mini_data.ipynb #fa467756
 def box_masks(boxes, # (B,4) boxes (x0,y0,x1,y1) in pixels
               size:int, # the masks' side
              ) -> torch.Tensor: # (B,1,size,size)

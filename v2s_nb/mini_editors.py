@@ -19,7 +19,7 @@ from .mini_data import FaceData, clip_frames
 __all__ = ['sliced_wasserstein', 'moment_gap', 'encode_photos', 'fit_mapping', 'centre_fren', 'jitter', 'train_vien',
            'age_direction_from_labels', 'pose_training_pairs', 'age_checker_sensitivity']
 
-# %% ../nbs/16a4_mini_editors.ipynb #15d9c6e7
+# %% ../nbs/16a4_mini_editors.ipynb #0d1f9ab2
 def sliced_wasserstein(a, # samples (N,d)
                        b, # samples (N,d), as many
                        n_proj:int=256, # random directions
@@ -30,14 +30,14 @@ def sliced_wasserstein(a, # samples (N,d)
     P = P / P.norm(dim=0, keepdim=True)
     return ((a @ P).sort(0)[0] - (b @ P).sort(0)[0]).pow(2).mean()
 
-# %% ../nbs/16a4_mini_editors.ipynb #9cbfaaf6
+# %% ../nbs/16a4_mini_editors.ipynb #df9709cf
 def moment_gap(a, # samples (N,d)
                b, # samples (M,d)
               ) -> torch.Tensor: # scalar
     "Squared distance of the means plus the mean squared difference of the covariances"
     return (a.mean(0) - b.mean(0)).pow(2).mean() + (torch.cov(a.T) - torch.cov(b.T)).pow(2).mean()
 
-# %% ../nbs/16a4_mini_editors.ipynb #c424361b
+# %% ../nbs/16a4_mini_editors.ipynb #2b67ea3a
 @torch.no_grad()
 def encode_photos(fren, # FrEN
                   fd:FaceData, # the data
@@ -50,7 +50,7 @@ def encode_photos(fren, # FrEN
     starts = tqdm(range(0, len(idx), bs), desc='encoding', disable=not progress)
     return torch.cat([fren(fd.batch(idx[i:i + bs], dev)[0]).cpu() for i in starts])
 
-# %% ../nbs/16a4_mini_editors.ipynb #5baa6bd7
+# %% ../nbs/16a4_mini_editors.ipynb #a0da85c8
 def fit_mapping(G, # the generator whose mapping network `G.style` is trained (in place)
                 w_real, # (N,d) latents the mapping should produce from z ~ N(0, I)
                 steps:int=1500, # Adam steps
@@ -92,7 +92,7 @@ def centre_fren(fren:FrEN, # changed in place
         fren.latent_avg.copy_(avg)
     return fren
 
-# %% ../nbs/16a4_mini_editors.ipynb #31a0d0ea
+# %% ../nbs/16a4_mini_editors.ipynb #39ce69f4
 def jitter(x, # images (N,3,S,S)
            m, # their masks (N,1,S,S)
            max_shift:float=0.04, # largest shift, as a share of the side
@@ -111,7 +111,7 @@ def jitter(x, # images (N,3,S,S)
     moved = F.grid_sample(x, grid, padding_mode='border', align_corners=False)
     return moved, F.grid_sample(m, grid, align_corners=False)
 
-# %% ../nbs/16a4_mini_editors.ipynb #26f38c75
+# %% ../nbs/16a4_mini_editors.ipynb #543a2578
 def train_vien(G, # the generator (frozen)
                fren:FrEN, # FrEN for `G`: ViEN starts from it, and it encodes each pair's previous frame
                fd:FaceData, # the data: its training clips and photos

@@ -35,6 +35,7 @@ class GANConfig:
     r1_every:int=16          # lazy R1 interval
     ema_kimg:float=5.        # EMA half-life, thousands of images
     mixing:float=0.5         # style-mixing probability for random faces
+    fakes:str='both'         # what D judges as fake: 'both' random faces and reconstructions, or 'random' faces only
     augment:str='translation,cutout'   # DiffAugment policy
     kimg:float=400.          # length of the whole fine-tune, thousands of real images
     seed:int=0               # seeds the initialisation, the batches and every random draw
@@ -97,10 +98,13 @@ def step(self:MiniGANTrainer,
     t0, n, cfg = time.perf_counter(), len(x), self.cfg
     x, m = _flip(x, m)
     h, other = n // 2, torch.randperm(n)[:n // 2]              # half random faces, half reconstructions
+    if cfg.fakes == 'random': h, other = n, torch.randperm(n)  # or random faces only
     with torch.no_grad(): w = self.fren(x)
     _set_grad(self.G, False)
     _set_grad(self.D, True)
-    with torch.no_grad(): fake = torch.cat([self.random_faces(h), self.G.render(w[h:], noise='random')])
+    with torch.no_grad():
+        fake = self.random_faces(h)
+        if h < n: fake = torch.cat([fake, self.G.render(w[h:], noise='random')])
     m_fake = torch.cat([m[other], m[h:]])
     d_loss = F.softplus(self.judge(fake, m_fake)).mean() + F.softplus(-self.judge(x, m)).mean()
     self.D.zero_grad(set_to_none=True)
@@ -118,7 +122,8 @@ def step(self:MiniGANTrainer,
     _set_grad(self.G, True)
     _set_grad(self.D, False)
     y = self.G.render(w, noise='random')
-    fake = torch.cat([self.random_faces(h), y[h:]])
+    fake = self.random_faces(h)
+    if h < n: fake = torch.cat([fake, y[h:]])
     adv = F.softplus(-self.judge(fake, m_fake)).mean()
     rec = masked_rec_loss(y, x, m)
     self.G.zero_grad(set_to_none=True)
@@ -130,7 +135,7 @@ def step(self:MiniGANTrainer,
     self.elapsed += time.perf_counter() - t0
     return out | dict(g_adv=adv.item(), rec=rec.item(), kimg=round(self.kimg, 3), seconds=round(self.elapsed, 1))
 
-# %% ../nbs/16a3_mini_gan.ipynb #b3ce7026
+# %% ../nbs/16a3_mini_gan.ipynb #a34fb045
 @patch
 def state_dict(self:MiniGANTrainer) -> dict:
     "Everything a resume needs (about 36 MB for the mini profile)"
@@ -140,14 +145,15 @@ def state_dict(self:MiniGANTrainer) -> dict:
                 g_opt=self.g_opt.state_dict(), d_opt=self.d_opt.state_dict(), gen=self.gen.get_state(), rng=rng_state(),
                 n_step=self.n_step, elapsed=self.elapsed, log=json.dumps(self.log))
 
-# %% ../nbs/16a3_mini_gan.ipynb #48216d5c
+# %% ../nbs/16a3_mini_gan.ipynb #5c3c17cd
 @patch
 def load_state_dict(self:MiniGANTrainer,
                     sd:dict, # what `state_dict` returned
                    ):
     "Resume from `state_dict`'s output"
-    if sd['cfg'] != asdict(self.cfg):
-        diff = {k: (v, sd['cfg'].get(k)) for k, v in asdict(self.cfg).items() if sd['cfg'].get(k) != v}
+    old = asdict(GANConfig(**sd['cfg']))             # a setting added since the checkpoint was written: its default
+    if old != asdict(self.cfg):
+        diff = {k: (v, old.get(k)) for k, v in asdict(self.cfg).items() if old.get(k) != v}
         raise V2SError(f"the checkpoint was trained with other settings (now, checkpoint: {diff}): "
                        "resume with the checkpoint's")
     for name in ('G', 'G_ema', 'D'): getattr(self, name).load_state_dict(sd[name])
@@ -158,7 +164,7 @@ def load_state_dict(self:MiniGANTrainer,
     set_rng_state(sd['rng'])
     self.n_step, self.elapsed, self.log = int(sd['n_step']), float(sd['elapsed']), json.loads(sd['log'])
 
-# %% ../nbs/16a3_mini_gan.ipynb #53c69d5a
+# %% ../nbs/16a3_mini_gan.ipynb #a38f68dd
 @patch
 def save(self:MiniGANTrainer,
          path, # the checkpoint file
@@ -167,7 +173,7 @@ def save(self:MiniGANTrainer,
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp: torch.save(self.state_dict(), tmp)
 
-# %% ../nbs/16a3_mini_gan.ipynb #35d2766f
+# %% ../nbs/16a3_mini_gan.ipynb #8b625075
 @patch(cls_method=True)
 def from_checkpoint(cls:MiniGANTrainer, path) -> MiniGANTrainer:
     "A trainer restored from the checkpoint at `path` alone"

@@ -21,7 +21,7 @@ __all__ = ['fused_leaky_relu', 'FusedLeakyReLU', 'EqualLinear', 'PixelNorm', 'ma
            'latent_split', 'default_channels', 'Generator', 'generator_state_dict', 'load_generator',
            'nvidia_generator_config', 'nvidia_state_dict', 'tf_generator_tensors', 'generator_from_network_pickle']
 
-# %% ../nbs/05_stylegan.ipynb #7c1ab991
+# %% ../nbs/05_stylegan.ipynb #4ba70bf2
 def fused_leaky_relu(x, # features (N,C,...)
                      bias, # (C,)
                      negative_slope:float=0.2, # leaky ReLU slope below 0
@@ -30,7 +30,7 @@ def fused_leaky_relu(x, # features (N,C,...)
     "leaky_relu(x + bias) · √2 — the activation every StyleGAN2 layer uses; `bias` broadcasts over dim 1"
     return F.leaky_relu(x + bias.view(1, -1, *[1] * (x.ndim - 2)), negative_slope) * scale
 
-# %% ../nbs/05_stylegan.ipynb #c7a1b182
+# %% ../nbs/05_stylegan.ipynb #5beeb694
 class FusedLeakyReLU(nn.Module):
     "Bias + leaky ReLU + gain, with the bias as its own parameter (`activate.bias` in checkpoints)"
     def __init__(self, channels:int): # C, the bias' size
@@ -39,7 +39,7 @@ class FusedLeakyReLU(nn.Module):
     def forward(self, x): # features (N,C,...) -> the same shape
         return fused_leaky_relu(x, self.bias)
 
-# %% ../nbs/05_stylegan.ipynb #57e288c8
+# %% ../nbs/05_stylegan.ipynb #e8e877c6
 class EqualLinear(nn.Module):
     "Linear layer with equalized learning rate; optional fused leaky-ReLU"
     def __init__(self,
@@ -59,13 +59,13 @@ class EqualLinear(nn.Module):
         if self.activation: return fused_leaky_relu(F.linear(x, self.weight * self.scale), self.bias * self.lr_mul)
         return F.linear(x, self.weight * self.scale, self.bias * self.lr_mul if self.bias is not None else None)
 
-# %% ../nbs/05_stylegan.ipynb #071ddf03
+# %% ../nbs/05_stylegan.ipynb #5265f127
 class PixelNorm(nn.Module):
     "Normalise each z to unit root-mean-square"
     def forward(self, x): # (N,d) -> (N,d)
         return x * torch.rsqrt(x.pow(2).mean(dim=1, keepdim=True) + 1e-8)
 
-# %% ../nbs/05_stylegan.ipynb #8ae4a908
+# %% ../nbs/05_stylegan.ipynb #26b3fed7
 def make_kernel(k, # 1-D taps, or a 2-D kernel
                ) -> torch.Tensor:
     "Separable FIR kernel from 1-D taps, normalised to sum to 1: (K,K)"
@@ -73,7 +73,7 @@ def make_kernel(k, # 1-D taps, or a 2-D kernel
     if k.ndim == 1: k = k[None, :] * k[:, None]
     return k / k.sum()
 
-# %% ../nbs/05_stylegan.ipynb #50f5e78e
+# %% ../nbs/05_stylegan.ipynb #03c75c64
 def upfirdn2d(x, # features (N,C,H,W)
               kernel, # (K,K) FIR kernel (`make_kernel`)
               up:int=1, # upsampling factor (zero insertion)
@@ -91,7 +91,7 @@ def upfirdn2d(x, # features (N,C,H,W)
     x = F.conv2d(x, k, groups=c)
     return x[..., ::down, ::down]
 
-# %% ../nbs/05_stylegan.ipynb #71f71def
+# %% ../nbs/05_stylegan.ipynb #4574aa22
 class Blur(nn.Module):
     "FIR low-pass filter with padding; scaled by factor² after a stride-2 transposed conv"
     def __init__(self,
@@ -107,7 +107,7 @@ class Blur(nn.Module):
     def forward(self, x): # (N,C,H,W) -> (N,C,H',W')
         return upfirdn2d(x, self.kernel, pad=self.pad)
 
-# %% ../nbs/05_stylegan.ipynb #6d50926c
+# %% ../nbs/05_stylegan.ipynb #9cf45d54
 class Upsample(nn.Module):
     "×2 upsampling with a FIR filter (used on the RGB skip path)"
     def __init__(self,
@@ -183,7 +183,7 @@ def _fused(self:ModulatedConv2d, x, s):
     out = F.conv2d(x, weight.view(n * self.out_ch, self.in_ch, k, k), padding=self.padding, groups=n)
     return out.view(n, self.out_ch, *out.shape[-2:])
 
-# %% ../nbs/05_stylegan.ipynb #232a0087
+# %% ../nbs/05_stylegan.ipynb #4debb98b
 class NoiseInjection(nn.Module):
     "Add per-pixel Gaussian noise scaled by a learned weight; fresh noise when none is given"
     def __init__(self):
@@ -196,7 +196,7 @@ class NoiseInjection(nn.Module):
         if noise is None: noise = x.new_empty(x.shape[0], 1, *x.shape[-2:]).normal_()
         return x + self.weight * noise
 
-# %% ../nbs/05_stylegan.ipynb #e09f9af4
+# %% ../nbs/05_stylegan.ipynb #66f4a721
 class ConstantInput(nn.Module):
     "The learned 4×4 constant the synthesis network starts from"
     def __init__(self,
@@ -208,7 +208,7 @@ class ConstantInput(nn.Module):
     def forward(self, n:int): # batch size -> (n,channels,size,size)
         return self.input.repeat(n, 1, 1, 1)
 
-# %% ../nbs/05_stylegan.ipynb #c2cef2d6
+# %% ../nbs/05_stylegan.ipynb #95a54411
 class StyledConv(nn.Module):
     "Modulated 3×3 conv (optionally ×2 up) + noise + bias + leaky ReLU"
     def __init__(self,
@@ -233,7 +233,7 @@ class StyledConv(nn.Module):
         x = self.activate(self.noise(self.conv(x, s), noise=noise))
         return x if self.clamp is None else x.clamp(-self.clamp, self.clamp)
 
-# %% ../nbs/05_stylegan.ipynb #b4c11368
+# %% ../nbs/05_stylegan.ipynb #9bd6c441
 class ToRGB(nn.Module):
     "1×1 modulated conv to RGB (no demodulation), added to the up-sampled skip from the previous level"
     def __init__(self,
@@ -331,7 +331,7 @@ class Generator(nn.Module):
         "How many leading W+ entries are 'low' (act at <= `low_max_res`); the rest are 'high' (§3.2)"
         return latent_split(self.size, self.low_max_res)[1]
 
-# %% ../nbs/05_stylegan.ipynb #7f75580f
+# %% ../nbs/05_stylegan.ipynb #2e3735e9
 @patch
 def set_fused(self:Generator,
               fused:bool|None, # True, False or None
@@ -341,7 +341,7 @@ def set_fused(self:Generator,
         if isinstance(m, ModulatedConv2d): m.fused = fused
     return self
 
-# %% ../nbs/05_stylegan.ipynb #40b0804e
+# %% ../nbs/05_stylegan.ipynb #c639cb6d
 @patch
 def set_clamp(self:Generator,
               clamp:float|None, # the bound, or None
@@ -351,14 +351,14 @@ def set_clamp(self:Generator,
         if isinstance(m, (StyledConv, ToRGB)): m.clamp = clamp
     return self
 
-# %% ../nbs/05_stylegan.ipynb #5dda1521
+# %% ../nbs/05_stylegan.ipynb #23a12b6c
 @patch
 @torch.no_grad()
 def mean_latent(self:Generator, n:int=4096): # -> (1,style_dim)
     "Average w over `n` random z (the truncation centre)"
     return self.style(torch.randn(n, self.style_dim, device=self.input.input.device)).mean(0, keepdim=True)
 
-# %% ../nbs/05_stylegan.ipynb #1ab22dec
+# %% ../nbs/05_stylegan.ipynb #e3541234
 # --- which W+ entry drives which layer
 @patch
 def modulated_layers(self:Generator) -> list:
@@ -369,14 +369,14 @@ def modulated_layers(self:Generator) -> list:
                    (to_rgb.conv, 2 * k + 3)]
     return layers
 
-# %% ../nbs/05_stylegan.ipynb #c33e22da
+# %% ../nbs/05_stylegan.ipynb #1979cbca
 # --- W+ -> StyleSpace -> image
 @patch
 def styles(self:Generator, latent): # (N,n_latent,style_dim) -> list of (N,in_ch_l)
     "StyleSpace `S`: each modulated layer's affine map applied to its W+ entry"
     return [layer.style(latent[:, j]) for layer, j in self.modulated_layers()]
 
-# %% ../nbs/05_stylegan.ipynb #bc4fcccf
+# %% ../nbs/05_stylegan.ipynb #23664933
 @patch
 def make_noise(self:Generator,
                randomize:bool=True, # fresh noise (None per layer) instead of the stored buffers
@@ -385,7 +385,7 @@ def make_noise(self:Generator,
     if randomize: return [None] * self.num_layers
     return [getattr(self.noises, f'noise_{i}') for i in range(self.num_layers)]
 
-# %% ../nbs/05_stylegan.ipynb #6193eecd
+# %% ../nbs/05_stylegan.ipynb #bbb893df
 @patch
 def synthesis(self:Generator,
               S:list, # StyleSpace: one (N,in_ch) vector per modulated layer (`styles`)
@@ -402,7 +402,7 @@ def synthesis(self:Generator,
         skip = to_rgb(out, S[3 * k + 4], skip)
     return skip
 
-# %% ../nbs/05_stylegan.ipynb #350d7f54
+# %% ../nbs/05_stylegan.ipynb #20ab0b73
 @patch
 def forward(self:Generator,
             styles, # a list of z (N,d), or of w with `input_is_latent`, or one W+ tensor (N,n_latent,d)
@@ -428,7 +428,7 @@ def forward(self:Generator,
     image = self.synthesis(self.styles(latent), noise)
     return image, (latent if return_latents else None)
 
-# %% ../nbs/05_stylegan.ipynb #3c5fdb2b
+# %% ../nbs/05_stylegan.ipynb #7ae68746
 @patch
 def render(self:Generator,
            latent, # W+ (N,n_latent,d)

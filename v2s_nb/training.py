@@ -42,7 +42,7 @@ def down_up(x, # images (N,3,H,W) in [-1,1]
 
 DEGRADATIONS = {'none': lambda x: x, 'gray': to_grayscale, 'sr4': down_up}
 
-# %% ../nbs/09_training.ipynb #0bbfd108
+# %% ../nbs/09_training.ipynb #7ab85709
 class SyntheticClips(Dataset):
     "Clips rendered by `G` along smooth latent paths; items are frames (`pairs=False`) or (frame_t, frame_{t-1}) pairs"
     def __init__(self,
@@ -75,7 +75,7 @@ class SyntheticClips(Dataset):
         c, t = self.index[i]
         return (self.frames[c, t], self.frames[c, t - 1]) if self.pairs else self.frames[c, t]
 
-# %% ../nbs/09_training.ipynb #54fc2c05
+# %% ../nbs/09_training.ipynb #d0c8fc68
 class IterationSampler(Sampler):
     """Batch `i` of random indices drawn from a generator seeded with (seed, i); process `rank` of `world` takes its
     share"""
@@ -125,7 +125,7 @@ def make_dataloaders(train_ds, # training items (frames, or frame pairs for ViEN
     return DataLoaders(DataLoader(tr, batch_sampler=IterationSampler(len(tr), bs, n_iters, start, seed, rank, world)),
                        DataLoader(va, batch_size=bs, shuffle=False))
 
-# %% ../nbs/09_training.ipynb #30e4bca8
+# %% ../nbs/09_training.ipynb #a1e2bb5c
 class RenderLoss(Frozen):
     "fastai loss: render the predicted W+ with the frozen generator (stored noise) and apply Eq. 6 against the target"
     def __init__(self,
@@ -147,7 +147,7 @@ class RenderLoss(Frozen):
         if img.shape[-1] != target.shape[-1]: img = resize(img, target.shape[-1])
         return self.loss(img, target)
 
-# %% ../nbs/09_training.ipynb #ae36fb06
+# %% ../nbs/09_training.ipynb #50a7babb
 class TwoStage(Callback):
     "Stage 1 weights for the first `n1` iterations, stage 2 after (§3.4); counts iterations across resumes"
     order = -5
@@ -168,7 +168,7 @@ class TwoStage(Callback):
             self.iteration += 1
     def before_validate(self): self.learn.loss_func.weights = self.stage1 if self.stage == 1 else self.stage2
 
-# %% ../nbs/09_training.ipynb #a5daa79c
+# %% ../nbs/09_training.ipynb #af1755f4
 class PrevLatent(Callback):
     """ViEN's input: replaces the previous frame in the batch by its latent from the frozen FrEN (kept outside
     learn.model)"""
@@ -191,7 +191,7 @@ class PrevLatent(Callback):
                 self.learn.model.train(was)
         self.learn.xb = (cur.to(dev), w)
 
-# %% ../nbs/09_training.ipynb #e3b1686a
+# %% ../nbs/09_training.ipynb #a6e87e1f
 class CSVLog(Callback):
     "One row per training iteration: iteration, stage, loss, each loss term, seconds"
     order = 60
@@ -219,14 +219,14 @@ class CSVLog(Callback):
     def after_fit(self):
         if self.on: self.f.close()
 
-# %% ../nbs/09_training.ipynb #96ed23de
+# %% ../nbs/09_training.ipynb #e060f2fd
 def _plain(o):
     "fastcore `L` lists (in fastai optimizer state) as plain lists, so checkpoints load with weights_only=True"
     if isinstance(o, dict): return {k: _plain(v) for k, v in o.items()}
     if isinstance(o, (list, tuple, L)): return [_plain(v) for v in o]
     return o
 
-# %% ../nbs/09_training.ipynb #a35edfe3
+# %% ../nbs/09_training.ipynb #9a015365
 def _opt_state(sd:dict) -> dict:
     "Undo `_plain` for a fastai (Lookahead) optimizer state dict"
     sd = dict(sd)
@@ -234,13 +234,13 @@ def _opt_state(sd:dict) -> dict:
     if 'slow_weights' in sd: sd['slow_weights'] = L(L(pg) for pg in sd['slow_weights'])
     return sd
 
-# %% ../nbs/09_training.ipynb #a1edccbc
+# %% ../nbs/09_training.ipynb #1eb16cda
 def _is_main() -> bool: return not torch.distributed.is_initialized() or torch.distributed.get_rank() == 0
 
-# %% ../nbs/09_training.ipynb #b74f8920
+# %% ../nbs/09_training.ipynb #c4727c3a
 def _unwrap(m): return getattr(m, 'module', m)
 
-# %% ../nbs/09_training.ipynb #cddd164a
+# %% ../nbs/09_training.ipynb #bbc7cdbe
 class Distributed(Callback):
     "Data-parallel training with Accelerate (`accelerate launch`): wraps `learn.model` in DDP for the fit"
     order = -20
@@ -249,7 +249,7 @@ class Distributed(Callback):
     def before_fit(self): self.learn.model = self.acc.prepare(self.learn.model)
     def after_fit(self): self.learn.model = self.acc.unwrap_model(self.learn.model)
 
-# %% ../nbs/09_training.ipynb #6618a9d1
+# %% ../nbs/09_training.ipynb #4b7245ad
 class Checkpoint(Callback):
     "Save everything needed to resume every `every` iterations and at the end, atomically"
     order = 70

@@ -64,16 +64,16 @@ def identity_crop(x, # float (N,3,R,R) in [-1,1]: renders or targets, cut at `sc
     m = max(0, round(R * (1 - id_scale / scale) / 2))                    # margin cut on each side
     return F.interpolate(x[..., m:R - m, m:R - m], size=(size, size), mode='bilinear', align_corners=False)
 
-# %% ../nbs/16d_tune.ipynb #8dae67d3
+# %% ../nbs/16d_tune.ipynb #2b5a93bd
 def _trainable(G) -> dict: return {n: p for n, p in G.named_parameters() if not n.startswith('style.')}
 
-# %% ../nbs/16d_tune.ipynb #8f57e0b2
+# %% ../nbs/16d_tune.ipynb #cf010217
 def tuned_state(G, # a (tuned) generator
                ) -> dict:
     "The tuned part of a generator (the synthesis weights), to save"
     return {n: p.detach().cpu().clone() for n, p in _trainable(G).items()}
 
-# %% ../nbs/16d_tune.ipynb #fed82157
+# %% ../nbs/16d_tune.ipynb #8fcdd1ef
 def _set_tuned(G, state:dict):
     "Copy the synthesis weights of `state` (from `tuned_state`) into `G`, in place"
     missing = set(_trainable(G)) - set(state)
@@ -82,7 +82,7 @@ def _set_tuned(G, state:dict):
     with torch.no_grad():
         for n, p in _trainable(G).items(): p.copy_(state[n])
 
-# %% ../nbs/16d_tune.ipynb #3766e29c
+# %% ../nbs/16d_tune.ipynb #fc3f9243
 def load_tuned(G, # the plain generator (unchanged)
                state:dict, # synthesis weights from `tuned_state`
               ):
@@ -93,7 +93,7 @@ def load_tuned(G, # the plain generator (unchanged)
 
 TUNED_FILE = 'tuned_generator.pt'   # a job's tuned generator, in its folder
 
-# %% ../nbs/16d_tune.ipynb #78afb739
+# %% ../nbs/16d_tune.ipynb #ea360029
 def save_tuned(path, # the file (a job's `TUNED_FILE`)
                G, # the tuned generator
                cfg:TuneConfig, # the settings it was tuned with
@@ -102,7 +102,7 @@ def save_tuned(path, # the file (a job's `TUNED_FILE`)
     "Save a tuned generator's weights with the settings and losses that made it (atomically)"
     with atomic_path(path) as tmp: torch.save(dict(cfg=asdict(cfg), weights=tuned_state(G), log=log), tmp)
 
-# %% ../nbs/16d_tune.ipynb #719066c5
+# %% ../nbs/16d_tune.ipynb #d33e293d
 def read_tuned(G, # the plain generator (unchanged)
                path, # what `save_tuned` wrote
                cfg:TuneConfig|None=None, # when given, the settings the file must have been tuned with

@@ -137,7 +137,7 @@ class VideoWriter:
         if typ is None: self.close()
         else: self.abort()
 
-# %% ../nbs/02_video.ipynb #38544605
+# %% ../nbs/02_video.ipynb #1a7b85db
 @patch
 def _open_stream(self:VideoWriter, h, w):
     codec = video_codec()
@@ -149,7 +149,7 @@ def _open_stream(self:VideoWriter, h, w):
     self._stream = s
     if self.audio_from is not None: self._open_audio()
 
-# %% ../nbs/02_video.ipynb #2e876745
+# %% ../nbs/02_video.ipynb #5d65a36d
 @patch
 def _open_audio(self:VideoWriter):
     "Add a copy of the source's first audio stream, if it has one"
@@ -164,7 +164,7 @@ def _open_audio(self:VideoWriter):
     except (av.FFmpegError, ValueError) as e:
         self.audio_error = f"audio of '{self.audio_from}' not copied: {_reason(e)}"
 
-# %% ../nbs/02_video.ipynb #36651f01
+# %% ../nbs/02_video.ipynb #5d1da086
 @patch
 def _mux_audio(self:VideoWriter, until=math.inf):
     "Copy source audio packets whose time is before `until` (seconds)"
@@ -187,7 +187,7 @@ def _mux_audio(self:VideoWriter, until=math.inf):
         self.audio_error = f"audio of '{self.audio_from}' stopped: {_reason(e)}"
         self._close_audio()
 
-# %% ../nbs/02_video.ipynb #fd2de9bf
+# %% ../nbs/02_video.ipynb #b6eb80f6
 @patch
 def write(self:VideoWriter,
           frame, # uint8 (H,W,3)
@@ -212,7 +212,7 @@ def write(self:VideoWriter,
     self._mux_audio(until=time)
     self.n_frames += 1
 
-# %% ../nbs/02_video.ipynb #9c11a5a0
+# %% ../nbs/02_video.ipynb #de06dfc2
 @patch
 def _mux_video(self:VideoWriter, packets, final:bool=False):
     "Mux video packets with their frames' durations; the last frame's waits for `close`, which knows how long it lasts"
@@ -226,7 +226,7 @@ def _mux_video(self:VideoWriter, packets, final:bool=False):
         if d is not None and d > 0: p.duration = d
         self._container.mux(p)
 
-# %% ../nbs/02_video.ipynb #358ca518
+# %% ../nbs/02_video.ipynb #570d5ead
 @patch
 def close(self:VideoWriter) -> Path:
     "Flush, copy the rest of the audio, close and rename into place"
@@ -243,7 +243,7 @@ def close(self:VideoWriter) -> Path:
     if self.audio_error: warnings.warn(self.audio_error)
     return self.path
 
-# %% ../nbs/02_video.ipynb #ca1fa981
+# %% ../nbs/02_video.ipynb #5db346e0
 @patch
 def abort(self:VideoWriter):
     "Stop and delete the temporary file"

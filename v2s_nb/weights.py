@@ -104,11 +104,11 @@ for _role, _fmt in _MINI.items():
         format=_fmt, notes=f'shipped in the package ({PACKAGE_WEIGHTS}); retrain with tools/train_mini.py (the '
                            '16a*_mini notebooks)'))
 
-# %% ../nbs/01_weights.ipynb #89b976d7
+# %% ../nbs/01_weights.ipynb #226acaba
 class DownloadError(V2SError):
     "A download failed; nothing was left at the target path"
 
-# %% ../nbs/01_weights.ipynb #5e58c321
+# %% ../nbs/01_weights.ipynb #a7cca6cd
 def sha256sum(path, # a file
               chunk:int=1 << 22, # bytes read at a time
              ) -> str:
@@ -118,7 +118,7 @@ def sha256sum(path, # a file
         while b := f.read(chunk): h.update(b)
     return h.hexdigest()
 
-# %% ../nbs/01_weights.ipynb #63cbd374
+# %% ../nbs/01_weights.ipynb #5c8afcb6
 def download(url:str, # where from
              dest, # the file to write (only when complete and checked)
              sha256:str|None=None, # the checksum it must have (None: not checked)
@@ -152,19 +152,19 @@ def download(url:str, # where from
                                 "file was deleted")
     return dest
 
-# %% ../nbs/01_weights.ipynb #c21e005d
+# %% ../nbs/01_weights.ipynb #e63cdc1b
 class MissingWeightsError(V2SError):
     "A checkpoint could not be found or fetched"
 
-# %% ../nbs/01_weights.ipynb #b0a05207
+# %% ../nbs/01_weights.ipynb #dd88a0fb
 def cache_dir() -> Path:
     "Where downloaded weights live: `$V2S_CACHE` or `~/.cache/v2s_nb`"
     return Path(os.environ.get('V2S_CACHE') or Path.home()/'.cache'/'v2s_nb')
 
-# %% ../nbs/01_weights.ipynb #f2a6346b
+# %% ../nbs/01_weights.ipynb #44021030
 def offline() -> bool: return os.environ.get('V2S_OFFLINE', '').lower() in ('1', 'true', 'yes')
 
-# %% ../nbs/01_weights.ipynb #c78996d8
+# %% ../nbs/01_weights.ipynb #1cff962f
 def search_dirs(weights_dir=None, # a folder, a list of them, or a 'a:b' path list searched first
                ) -> list:
     """Folders to look in: `weights_dir` (a folder, a list, or an os.pathsep-separated string; a file stands for its
@@ -177,7 +177,7 @@ def search_dirs(weights_dir=None, # a folder, a list of them, or a 'a:b' path li
     # `--weights folder/ffhq.pkl`: the other checkpoints sit beside it
     return [p.parent if p.is_file() else p for p in out]
 
-# %% ../nbs/01_weights.ipynb #dec4e7fe
+# %% ../nbs/01_weights.ipynb #7d0214a7
 def resolve(name:str, # a registry name
             path=None, # a file to use instead (checked to exist)
             weights_dir=None, # folders searched first (`search_dirs`)
@@ -291,7 +291,7 @@ def load_numpy_pickle(path, # a `.pkl` of numpy arrays
         u.path = path
         return u.load()
 
-# %% ../nbs/01_weights.ipynb #5ff60a94
+# %% ../nbs/01_weights.ipynb #4382365e
 class PickledModule:
     "One persistent module of an NVIDIA network pickle as plain data: class name, init kwargs, own tensors, children"
     def __init__(self,
@@ -311,7 +311,7 @@ class PickledModule:
         return out
     def __repr__(self): return f'PickledModule({self.class_name}, {len(self.state_dict())} tensors)'
 
-# %% ../nbs/01_weights.ipynb #b7bdc6f3
+# %% ../nbs/01_weights.ipynb #ae254c73
 class TFNetwork:
     """A TensorFlow-era `dnnlib.tflib.network.Network` as plain data: name, version, static kwargs, variables (numpy),
     components"""
@@ -327,17 +327,17 @@ class TFNetwork:
         for name, c in self.components.items(): out |= c.params(f'{prefix}{name}/')
         return out
 
-# %% ../nbs/01_weights.ipynb #e219cc5c
+# %% ../nbs/01_weights.ipynb #6bc79fe3
 class _EasyDict(dict): "dnnlib's EasyDict, read as a dict"
 
-# %% ../nbs/01_weights.ipynb #fd08b3fb
+# %% ../nbs/01_weights.ipynb #365e2d6a
 def _persistent_obj(meta):
     if not isinstance(meta, dict) or meta.get('type') != 'class' or not isinstance(meta.get('state'), dict):
         raise V2SError("a persistent object is not a pickled module (type 'class' with a state dict)")
     # meta['module_src'] (NVIDIA's source) is never run
     return PickledModule(str(meta.get('class_name')), meta['state'])
 
-# %% ../nbs/01_weights.ipynb #b3eaf3a8
+# %% ../nbs/01_weights.ipynb #44592c46
 def _nested_storage(b):
     try: return torch.load(io.BytesIO(b), map_location='cpu', weights_only=True)
     except pickle.UnpicklingError as e:

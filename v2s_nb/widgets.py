@@ -168,7 +168,7 @@ def _build(self:VideoEditor):
                             titles=('pose · age', 'expression', 'StyleSpace', 'appearance'), selected_index=0)]),
         self.spec_box, self.render_button, self.log])
 
-# %% ../nbs/18_widgets.ipynb #8c8a70fc
+# %% ../nbs/18_widgets.ipynb #c08f9389
 @patch
 def _changed(self:VideoEditor, change=None):
     "Redraw after `debounce` seconds without another change (at once when debounce is 0)"
@@ -177,7 +177,7 @@ def _changed(self:VideoEditor, change=None):
     self._timer = threading.Timer(self.debounce, self.refresh)
     self._timer.start()
 
-# %% ../nbs/18_widgets.ipynb #8369defc
+# %% ../nbs/18_widgets.ipynb #6ca5bb89
 @patch
 @torch.no_grad()
 def preview_frame(self:VideoEditor,
@@ -199,7 +199,7 @@ def preview_frame(self:VideoEditor,
                       self.size)(t, crop, same_grid, r0, r1, rg, ff)
     return np.concatenate([crop, face], 1)
 
-# %% ../nbs/18_widgets.ipynb #e862836a
+# %% ../nbs/18_widgets.ipynb #01d80470
 @patch
 def refresh(self:VideoEditor):
     "Redraw the preview and the spec now"
@@ -213,7 +213,7 @@ def refresh(self:VideoEditor):
         self.status.value = f'<small>frame {self.frame.value}: {1000 * self.last_preview_s:.0f} ms</small>'
     except V2SError as e: self.status.value = f'<small style="color:#b00">{e}</small>'
 
-# %% ../nbs/18_widgets.ipynb #7620c434
+# %% ../nbs/18_widgets.ipynb #ebb7204c
 @patch
 def render(self:VideoEditor,
            out=None, # where the video goes (default: the job folder)

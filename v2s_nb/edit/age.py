@@ -86,7 +86,7 @@ def forward(self:SSRNet, x): # (B,3,64,64) BGR 0–255 -> ages (B,)
         age = age + ((idx + self.lambda_local * loc) * p).sum(1) / denom
     return 101. * age
 
-# %% ../../nbs/14_edit_age.ipynb #ee35de6b
+# %% ../../nbs/14_edit_age.ipynb #0f13796b
 def ssrnet_state_dict(path, # the authors' Keras `.h5` weights
                      ) -> dict:
     "SSRNet state dict from the authors' Keras HDF5 weights file"
@@ -127,7 +127,7 @@ def ssrnet_state_dict(path, # the authors' Keras `.h5` weights
             dense(f'local.{k}', f'local_delta_stage{k + 1}')
     return sd
 
-# %% ../../nbs/14_edit_age.ipynb #686d2144
+# %% ../../nbs/14_edit_age.ipynb #7f630888
 class AgeEstimator(Frozen):
     "Age in years of face images (B,3,H,W), RGB in [-1,1], cut with about 40% margin around the face (SSR-Net's input)"
     def __init__(self, net:SSRNet): # SSR-Net with its weights
@@ -152,7 +152,7 @@ def load_age_estimator(dataset:str='imdb', # the SSR-Net training set: 'imdb', '
     net.load_state_dict(ssrnet_state_dict(f), strict=True)
     return AgeEstimator(net).to(device)
 
-# %% ../../nbs/14_edit_age.ipynb #fa380cbf
+# %% ../../nbs/14_edit_age.ipynb #1cce398a
 def train_age_direction(G, # the generator (frozen)
                         latents, # (N,n_latent,d) the pool of faces
                         estimator, # the age estimator the direction is learned against
@@ -192,7 +192,7 @@ def train_age_direction(G, # the generator (frozen)
         log.append(loss.item())
     return direction.detach().cpu(), log
 
-# %% ../../nbs/14_edit_age.ipynb #a1a2ff65
+# %% ../../nbs/14_edit_age.ipynb #a27e17de
 @torch.no_grad()
 def age_response(G, # the generator
                  latents, # (N,n_latent,d) faces

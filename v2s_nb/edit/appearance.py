@@ -15,7 +15,7 @@ from .core import Edit
 __all__ = ['STYLESPACE_PRESETS', 'seeded_w', 'w_mean', 'RandomAppearance', 'style_std', 'style_sizes', 'StyleChannelEdit',
            'stylespace_edit', 'StylePreset', 'preset_edit', 'classifier_measure', 'mask_measure', 'find_channels']
 
-# %% ../../nbs/15_edit_appearance.ipynb #d628be79
+# %% ../../nbs/15_edit_appearance.ipynb #28ff5429
 @torch.no_grad()
 def seeded_w(G, # the generator
              n:int, # how many
@@ -30,7 +30,7 @@ def seeded_w(G, # the generator
     avg = w_mean(G).to(w)
     return avg + psi * (w - avg)
 
-# %% ../../nbs/15_edit_appearance.ipynb #3e7b81f4
+# %% ../../nbs/15_edit_appearance.ipynb #8b6dfdce
 def w_mean(G, # the generator
            n:int=4096, # random z averaged when it stores no `latent_avg`
            seed:int=0, # seeds them
@@ -39,7 +39,7 @@ def w_mean(G, # the generator
     avg = getattr(G, 'latent_avg', None)
     return avg.reshape(-1).float() if avg is not None else seeded_w(G, n, seed).mean(0)
 
-# %% ../../nbs/15_edit_appearance.ipynb #e125fc64
+# %% ../../nbs/15_edit_appearance.ipynb #90c37afd
 class RandomAppearance(Edit):
     "Add one seeded random-person offset δw (scaled by `amount`) to the W+ entries `layers` of every frame"
     def __init__(self,
@@ -64,7 +64,7 @@ class RandomAppearance(Edit):
         return k[:, None, None] * d
     def describe(self): return dict(edit='appearance', seed=self.seed, amount=self.amount, strength=self.strength)
 
-# %% ../../nbs/15_edit_appearance.ipynb #2985f98d
+# %% ../../nbs/15_edit_appearance.ipynb #bd1d3ec0
 @torch.no_grad()
 def style_std(G, # the generator
               n:int=2048, # random latents
@@ -74,13 +74,13 @@ def style_std(G, # the generator
     w = seeded_w(G, n, seed)
     return [s.std(0).cpu() for s in G.styles(w[:, None].expand(-1, G.n_latent, -1))]
 
-# %% ../../nbs/15_edit_appearance.ipynb #66ba124e
+# %% ../../nbs/15_edit_appearance.ipynb #3564c25b
 def style_sizes(G, # the generator
                ) -> list:
     "Channels of each StyleSpace layer, in `G.styles` order"
     return [layer.weight.shape[2] for layer, _ in G.modulated_layers()]
 
-# %% ../../nbs/15_edit_appearance.ipynb #19ffa203
+# %% ../../nbs/15_edit_appearance.ipynb #b56ba496
 def _check_channel(G, layer:int, channel:int):
     sizes = style_sizes(G)
     if not 0 <= layer < len(sizes):
@@ -88,7 +88,7 @@ def _check_channel(G, layer:int, channel:int):
     if not 0 <= channel < sizes[layer]:
         raise V2SError(f"StyleSpace layer {layer} has channels 0..{sizes[layer] - 1}, not {channel}")
 
-# %% ../../nbs/15_edit_appearance.ipynb #2ff0c02f
+# %% ../../nbs/15_edit_appearance.ipynb #5f1e975a
 class StyleChannelEdit(Edit):
     "Move one StyleSpace channel by `amount` of its standard deviation `std` on every frame"
     def __init__(self,
@@ -113,7 +113,7 @@ class StyleChannelEdit(Edit):
         return dict(edit='stylespace', layer=self.layer, channel=self.channel, amount=self.amount,
                     strength=self.strength)
 
-# %% ../../nbs/15_edit_appearance.ipynb #7498b458
+# %% ../../nbs/15_edit_appearance.ipynb #e82f4983
 def stylespace_edit(G, # the generator
                     layer:int, # StyleSpace layer
                     channel:int, # channel of that layer
@@ -163,13 +163,13 @@ def preset_edit(G, # the generator (the FFHQ 1024 one)
     p = STYLESPACE_PRESETS[name]
     return stylespace_edit(G, p.layer, p.channel, p.sign * amount, strength, stds)
 
-# %% ../../nbs/15_edit_appearance.ipynb #7241748a
+# %% ../../nbs/15_edit_appearance.ipynb #dc0b8f6f
 def classifier_measure(score:Callable, # images (N,3,H,W) -> (N,) scores of an attribute
                       ) -> Callable:
     "measure = score(after) − score(before), per image; `score`: images (N,3,H,W) -> (N,)"
     return lambda before, after: score(after) - score(before)
 
-# %% ../../nbs/15_edit_appearance.ipynb #d23d189e
+# %% ../../nbs/15_edit_appearance.ipynb #ed59ed13
 def mask_measure(mask, # (H,W) in [0,1]: the region that should change
                 ) -> Callable:
     "measure = share of the squared image change inside `mask` (H,W) in [0,1]"
@@ -179,7 +179,7 @@ def mask_measure(mask, # (H,W) in [0,1]: the region that should change
         return (e * m.to(e)).flatten(1).sum(1) / e.flatten(1).sum(1).clamp_min(1e-12)
     return measure
 
-# %% ../../nbs/15_edit_appearance.ipynb #d83a93d0
+# %% ../../nbs/15_edit_appearance.ipynb #416bec53
 @torch.no_grad()
 def find_channels(G, # the generator
                   measure:Callable, # (after, before) images -> (N,) effect (`classifier_measure`, `mask_measure`)

@@ -31,7 +31,7 @@ def strength_curve(strength, # a number, or keyframes {frame: value} / [(frame, 
     if not np.isfinite(ys).all(): raise V2SError(f"keyframe values must be finite, got {ys.tolist()}")
     return torch.from_numpy(np.interp(frames.numpy().astype(float), xs, ys)).float()
 
-# %% ../../nbs/13_edit_core.ipynb #d14dd515
+# %% ../../nbs/13_edit_core.ipynb #72eb5175
 class Edit:
     "One edit of a latent sequence; `strength` is a number or keyframes `{frame: value}`"
     strength = 1.0
@@ -51,11 +51,11 @@ class Edit:
     def __repr__(self):
         return f'{type(self).__name__}({", ".join(f"{a}={v!r}" for a, v in self.describe().items() if a != "edit")})'
 
-# %% ../../nbs/13_edit_core.ipynb #32403e6d
+# %% ../../nbs/13_edit_core.ipynb #96ff27f0
 def _frames(latents, frames):
     return torch.arange(len(latents)) if frames is None else torch.as_tensor(frames)
 
-# %% ../../nbs/13_edit_core.ipynb #244e2ab9
+# %% ../../nbs/13_edit_core.ipynb #cc63c37d
 def apply_edits(latents, # W+ (T,n_latent,d)
                 edits:Sequence[Edit], # the edits
                 frames=None, # (T,) absolute frame indices (keyframes refer to them; default: 0..T-1)
@@ -67,7 +67,7 @@ def apply_edits(latents, # W+ (T,n_latent,d)
         if d is not None: out = out + d
     return out
 
-# %% ../../nbs/13_edit_core.ipynb #87b6ca0d
+# %% ../../nbs/13_edit_core.ipynb #ff00ff8e
 def edited_styles(G, # the generator
                   latents, # W+ (T,n_latent,d)
                   edits:Sequence[Edit], # the edits
@@ -81,7 +81,7 @@ def edited_styles(G, # the generator
         if d is not None: S = [s if ds is None else s + ds for s, ds in zip(S, d)]
     return S
 
-# %% ../../nbs/13_edit_core.ipynb #7b699e5b
+# %% ../../nbs/13_edit_core.ipynb #24ab5bbf
 @torch.no_grad()
 def render_edited(G, # the generator
                   latents, # W+ (T,n_latent,d)

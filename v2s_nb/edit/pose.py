@@ -62,7 +62,7 @@ class PoseMLP(nn.Module):
         moved = (x != 0).any(1, keepdim=True)              # rows asking for no change get exactly 0, whatever the batch
         return ((out[:-1] - out[-1:]) * moved).view(-1, self.n_latent, self.style_dim)
 
-# %% ../../nbs/13_edit_pose.ipynb #b990f22b
+# %% ../../nbs/13_edit_pose.ipynb #7c9edcdc
 @torch.no_grad()
 def pose_pairs(frames, # (C,T,3,H,W) C clips of T frames, in [-1,1]
                face3d, # the 3DDFA_V2 regressor
@@ -88,7 +88,7 @@ def pose_pairs(frames, # (C,T,3,H,W) C clips of T frames, in [-1,1]
     x = pose_features({k: pick(v, 0) for k, v in p.items()}, {k: pick(v, gap) for k, v in p.items()})
     return dict(x=x, w1=pick(latents, 0), target=pick(frames, gap))
 
-# %% ../../nbs/13_edit_pose.ipynb #e69d3a64
+# %% ../../nbs/13_edit_pose.ipynb #a6126138
 def train_pose_editor(G, # the generator (frozen)
                       pairs:dict, # from `pose_pairs`
                       loss=None, # images (rendered, target) -> scalar (default: L2)
@@ -117,7 +117,7 @@ def train_pose_editor(G, # the generator (frozen)
         log.append(l.item())
     return mlp.eval().requires_grad_(False), log
 
-# %% ../../nbs/13_edit_pose.ipynb #6a3735ee
+# %% ../../nbs/13_edit_pose.ipynb #7ffc0ddd
 def save_pose_editor(path, # the file to write
                      mlp:PoseMLP, # the trained MLP
                      profile:str, # the profile it belongs to
@@ -141,7 +141,7 @@ def load_pose_editor(path, # a file from `save_pose_editor`
     mlp.load_state_dict(d['model'])
     return mlp.to(device).eval().requires_grad_(False)
 
-# %% ../../nbs/13_edit_pose.ipynb #5c1eae48
+# %% ../../nbs/13_edit_pose.ipynb #f61da9e2
 class PoseEdit(Edit):
     """Rotate the head by (yaw, pitch, roll) degrees (each a number or keyframes) and/or change the expression, through
     a trained `PoseMLP`"""
@@ -186,7 +186,7 @@ class PoseEdit(Edit):
         return dict(edit='pose', yaw=self.yaw, pitch=self.pitch, roll=self.roll, expression=self.expression.tolist(),
                     strength=self.strength)
 
-# %% ../../nbs/13_edit_pose.ipynb #212bb047
+# %% ../../nbs/13_edit_pose.ipynb #e2f4fcd7
 def edit_pose(latents, # W+ (T,n_latent,d)
               mlp:PoseMLP, # the trained MLP
               yaw:float=0., # degrees (or keyframes)

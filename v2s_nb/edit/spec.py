@@ -95,14 +95,14 @@ def load_spec(path, # a JSON or YAML file
     try: return check_spec(spec)
     except V2SError as e: raise V2SError(f"edit spec '{path}': {e}") from None
 
-# %% ../../nbs/15a_edit_spec.ipynb #0b1e31ae
+# %% ../../nbs/15a_edit_spec.ipynb #2d36131b
 def needs(spec:dict, # a checked spec
          ) -> set:
     "Which editor models a checked spec needs: a subset of {'pose', 'age'}"
     pose = {'pose'} if spec.keys() & {'yaw', 'pitch', 'roll', 'expression'} else set()
     return pose | ({'age'} if 'age' in spec else set())
 
-# %% ../../nbs/15a_edit_spec.ipynb #72179a1a
+# %% ../../nbs/15a_edit_spec.ipynb #38a6ebf6
 def load_edit_models(profile, # a profile name or `Profile`
                      G, # its generator
                      roles=('pose', 'age'), # the models to load (`needs(spec)`)
@@ -124,13 +124,13 @@ def load_edit_models(profile, # a profile name or `Profile`
     if 'pose' in out: out['pose'] = out['pose'].to(device)
     return out
 
-# %% ../../nbs/15a_edit_spec.ipynb #773bd356
+# %% ../../nbs/15a_edit_spec.ipynb #31e0fa07
 def _value_strength(v) -> tuple:
     """A spec amount as (value, strength): a number is the edit's own amount; keyframes become its strength over unit
     amount"""
     return (v, 1.) if isinstance(v, float) else (1., v)
 
-# %% ../../nbs/15a_edit_spec.ipynb #253c0115
+# %% ../../nbs/15a_edit_spec.ipynb #782ca874
 def build_edits(spec:dict, # a checked spec
                 G, # the generator
                 models:dict, # `load_edit_models`' output
