@@ -40,6 +40,7 @@ ap = argparse.ArgumentParser()
 ap.add_argument('work'); ap.add_argument('--start', choices=('shipped', 'autoencoder'), default='shipped')
 ap.add_argument('--ae-minutes', type=float, default=130)
 ap.add_argument('--gan-minutes', type=float, default=100); ap.add_argument('--gan-kimg', type=float, default=240)
+ap.add_argument('--gan-fakes', choices=('both', 'random'), default='random', help="what D judges (16a3's run 3: random)")
 ap.add_argument('--gan-stop-kimg', type=float, default=None, help='end the fine-tune here instead of at its kimg')
 ap.add_argument('--gan-state', default='train_state/mini_gan.pt')
 ap.add_argument('--fren-steps', type=int, default=1500)
@@ -76,7 +77,7 @@ def pictures(tr):
     with torch.no_grad():
         x = fd.batch(show)[0]
         save_strip(x, tr.G_ema.render(tr.fren(x)), *sample_faces(tr.G_ema, 32).split(16), path=out/f'step_{tr.n_step:06d}.png')
-gan = train_gan_stretch(fd, a.gan_state, a.gan_minutes, G, fren, GANConfig(kimg=a.gan_kimg),
+gan = train_gan_stretch(fd, a.gan_state, a.gan_minutes, G, fren, GANConfig(kimg=a.gan_kimg, fakes=a.gan_fakes),
                         on_checkpoint=pictures, until_kimg=a.gan_stop_kimg)
 if gan.kimg < min(gan.cfg.kimg, a.gan_stop_kimg or gan.cfg.kimg):
     raise SystemExit(f"the fine-tune is at {gan.kimg:.1f} of {gan.cfg.kimg:g} kimg: commit {a.gan_state} and run this again")
