@@ -79,7 +79,7 @@ def pictures(tr):
         save_strip(x, tr.G_ema.render(tr.fren(x)), *sample_faces(tr.G_ema, 32).split(16), path=out/f'step_{tr.n_step:06d}.png')
 gan = train_gan_stretch(fd, a.gan_state, a.gan_minutes, G, fren, GANConfig(kimg=a.gan_kimg, fakes=a.gan_fakes),
                         on_checkpoint=pictures, until_kimg=a.gan_stop_kimg)
-if gan.kimg < min(gan.cfg.kimg, a.gan_stop_kimg or gan.cfg.kimg):
+if not gan.reached(a.gan_stop_kimg):
     raise SystemExit(f"the fine-tune is at {gan.kimg:.1f} of {gan.cfg.kimg:g} kimg: commit {a.gan_state} and run this again")
 G = gan.G_ema.eval().requires_grad_(False); G.set_fused(None)
 

@@ -553,6 +553,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                      'v2s_nb/mini_gan.py'),
                                  'v2s_nb.mini_gan.MiniGANTrainer.random_faces': ( 'mini_gan.html#minigantrainer.random_faces',
                                                                                   'v2s_nb/mini_gan.py'),
+                                 'v2s_nb.mini_gan.MiniGANTrainer.reached': ('mini_gan.html#minigantrainer.reached', 'v2s_nb/mini_gan.py'),
                                  'v2s_nb.mini_gan.MiniGANTrainer.save': ('mini_gan.html#minigantrainer.save', 'v2s_nb/mini_gan.py'),
                                  'v2s_nb.mini_gan.MiniGANTrainer.state_dict': ( 'mini_gan.html#minigantrainer.state_dict',
                                                                                 'v2s_nb/mini_gan.py'),

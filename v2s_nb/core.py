@@ -13,10 +13,10 @@ import torch
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['PROFILES', 'DEFAULT_PROFILE', 'EDIT_LIMITS', 'V2SError', 'frames_to_images', 'images_to_frames', 'center_crop',
-           'luminance', 'resize', 'batched', 'get_device', 'seed_everything', 'seeded', 'rng_state', 'set_rng_state',
-           'show_frames', 'picture_path', 'diagram', 'Doc', 'doc', 'GeneratorConfig', 'EncoderConfig', 'Profile',
-           'get_profile', 'Frozen', 'project_root', 'shared_path', 'publish', 'atomic_path', 'folder_lock',
+__all__ = ['PROFILES', 'DEFAULT_PROFILE', 'EDIT_LIMITS', 'PACKAGE_ROOT', 'V2SError', 'frames_to_images', 'images_to_frames',
+           'center_crop', 'luminance', 'resize', 'batched', 'get_device', 'seed_everything', 'seeded', 'rng_state',
+           'set_rng_state', 'show_frames', 'picture_path', 'diagram', 'Doc', 'doc', 'GeneratorConfig', 'EncoderConfig',
+           'Profile', 'get_profile', 'Frozen', 'project_root', 'shared_path', 'publish', 'atomic_path', 'folder_lock',
            'prepare_output_dir']
 
 # %% ../nbs/00_core.ipynb #a0cdf541
@@ -329,6 +329,10 @@ class Frozen(torch.nn.Module):
         return self
     def train(self, mode:bool=True): # ignored: a frozen network stays in eval mode
         return super().train(False)
+
+# %% ../nbs/00_core.ipynb #2c5dedde
+# the installed package's folder, which holds its shipped assets (the notebooks, run from nbs/, see ../v2s_nb)
+PACKAGE_ROOT = Path(__file__).parent if '__file__' in globals() else Path('../v2s_nb')
 
 # %% ../nbs/00_core.ipynb #62e4d1a5
 def project_root(start=None, # the folder to search from (default: the working directory)

@@ -64,8 +64,13 @@ class MiniGANTrainer:
         self.n_step, self.elapsed, self.log = 0, 0., []
     @property
     def kimg(self) -> float: return self.n_step * self.cfg.batch / 1000
+    def reached(self,
+                until_kimg:float|None=None, # end the fine-tune early, at this many thousand images; None: `cfg.kimg`
+               ) -> bool:
+        "Whether the fine-tune has shown all its images (`cfg.kimg`, or `until_kimg` when that is sooner)"
+        return self.kimg >= (self.cfg.kimg if until_kimg is None else min(until_kimg, self.cfg.kimg))
     @property
-    def done(self) -> bool: return self.kimg >= self.cfg.kimg
+    def done(self) -> bool: return self.reached()
 
 # %% ../nbs/16a3_mini_gan.ipynb #fa4de4ff
 @patch
@@ -209,8 +214,7 @@ def train_gan_stretch(fd:FaceData, # the training data (its 'train' split is use
     draw, t0, last = fd.sampler('train'), time.time(), time.time()
     bar = tqdm(total=round(tr.cfg.kimg * 1000), initial=tr.n_step * tr.cfg.batch, desc='GAN fine-tune', unit='img',
                disable=not progress)
-    end = tr.cfg.kimg if until_kimg is None else min(until_kimg, tr.cfg.kimg)
-    while tr.kimg < end and time.time() - t0 < 60 * minutes:
+    while not tr.reached(until_kimg) and time.time() - t0 < 60 * minutes:
         rec = tr.step(*draw(tr.cfg.batch, tr.gen))
         bar.update(tr.cfg.batch)
         if tr.n_step % 25 == 0:

@@ -10,7 +10,7 @@ from fractions import Fraction
 from pathlib import Path
 import numpy as np
 import av
-from .core import V2SError, publish
+from .core import V2SError, publish, PACKAGE_ROOT
 
 # %% auto #0
 __all__ = ['DEMO_VIDEO', 'VideoReader', 'video_codec', 'VideoWriter', 'synthetic_talking_head', 'demo_video', 'write_test_video',
@@ -279,8 +279,7 @@ def synthetic_talking_head(n_frames:int=48, # how many frames
         yield img.clip(0, 255).astype(np.uint8)
 
 # %% ../nbs/02_video.ipynb #35f38092
-_PACKAGE_DIR = Path(__file__).parent if '__file__' in globals() else Path('../v2s_nb')
-DEMO_VIDEO = _PACKAGE_DIR/'assets'/'demo'/'liveportrait_d18_4s.mp4'
+DEMO_VIDEO = PACKAGE_ROOT/'assets'/'demo'/'liveportrait_d18_4s.mp4'
 
 def demo_video() -> Path:
     "The real talking-head clip shipped in the package (4 s, 480², with audio; LivePortrait's `d18`, MIT)"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 import torch
 from tqdm.auto import tqdm
-from .core import V2SError, atomic_path
+from .core import V2SError, atomic_path, PACKAGE_ROOT
 
 # %% auto #0
 __all__ = ['REGISTRY', 'PACKAGE_WEIGHTS', 'PACKAGE_DIRS', 'WeightsEntry', 'register', 'DownloadError', 'sha256sum', 'download',
@@ -81,7 +81,7 @@ for _role, (_fmt, _nb) in _EDITORS.items():
         notes=f'the paper released no editors: train it with {_nb} and pass the folder with --weights'))
 
 # the project's own `mini` models ship inside the package, with their checksums in its manifest
-PACKAGE_WEIGHTS = Path(__file__).parent/'assets'/'mini' if '__file__' in globals() else Path('../v2s_nb/assets/mini')
+PACKAGE_WEIGHTS = PACKAGE_ROOT/'assets'/'mini'
 # shipped: the mini models; 3DDFA_V2 mb05 (MIT); MobileFaceNet (Apache-2.0)
 PACKAGE_DIRS = tuple(PACKAGE_WEIGHTS.parent/d for d in ('mini', 'face3d', 'identity'))
 
