@@ -330,7 +330,7 @@ class Frozen(torch.nn.Module):
     def train(self, mode:bool=True): # ignored: a frozen network stays in eval mode
         return super().train(False)
 
-# %% ../nbs/00_core.ipynb #2c5dedde
+# %% ../nbs/00_core.ipynb #11a0844f
 # the installed package's folder, which holds its shipped assets (the notebooks, run from nbs/, see ../v2s_nb)
 PACKAGE_ROOT = Path(__file__).parent if '__file__' in globals() else Path('../v2s_nb')
 
