@@ -221,8 +221,13 @@ def _mux_video(self:VideoWriter, packets, final:bool=False):
         p = self._held.pop(0)
         if self._first_dts is None: self._first_dts = p.dts
         d = self._durations.pop(p.pts, None)
-        if final and not self._held and self._end is not None:   # the last in decode order: mp4 sums decode-time steps
-            d = self._end - self._first_pts - (p.dts - self._first_dts)   # and this duration into the stream's length
+        if final and not self._held and self._end is not None:
+            # a reader takes the smaller of two lengths: the summed decode-time steps, which this packet (the last in
+            # decode order) ends, and the latest frame end (pts + duration); the average rate comes from the steps.
+            # The packet makes the steps end where the source does, unless that would cut its frame short, or the
+            # steps already run past the end (B-frame delays differ at a variable rate): then it keeps its frame's time
+            steps = self._end - self._first_pts - (p.dts - self._first_dts)
+            if steps > 0 and (p.pts != self._last_pts or steps >= d): d = steps
         if d is not None and d > 0: p.duration = d
         self._container.mux(p)
 
