@@ -11,7 +11,7 @@ Steps, each saved in WORK and skipped when it is there:
 3. the adversarial fine-tune (16a3) in stretches of --gan-minutes: its one resume checkpoint is --gan-state
    (train_state/mini_gan.pt, committed), so the next stretch can run on another machine from the repository alone.
    While the fine-tune is unfinished the script stops after the stretch: commit the checkpoint and run it again;
-4. FrEN re-fitted to the fine-tuned generator (--fren-steps), the mapping network re-fitted to its codes, ViEN, the age
+4. FrEN re-fitted to the fine-tuned generator (--fren-steps, with pSp's identity term at --fren-lam-id), the mapping network re-fitted to its codes, ViEN, the age
    direction and the pose MLP (16a4);
 5. the figures (16a5) in WORK/figures.json; --export writes the five fp16 files into v2s_nb/assets/mini.
 
@@ -44,12 +44,15 @@ ap.add_argument('--gan-fakes', choices=('both', 'random'), default='random', hel
 ap.add_argument('--gan-stop-kimg', type=float, default=None, help='end the fine-tune here instead of at its kimg')
 ap.add_argument('--gan-state', default='train_state/mini_gan.pt')
 ap.add_argument('--fren-steps', type=int, default=1500)
+ap.add_argument('--fren-lam-id', type=float, default=0.3,
+                help="weight of pSp's identity term (MobileFaceNet) in FrEN's re-fit; 0: none")
 ap.add_argument('--vien-minutes', type=float, default=8); ap.add_argument('--pose-iters', type=int, default=1200)
 ap.add_argument('--max-photos', type=int, default=None)
 ap.add_argument('--export', action='store_true'); ap.add_argument('--dest', default=None)
 a = ap.parse_args()
 work = Path(a.work); work.mkdir(parents=True, exist_ok=True)
 shared = shared_root()
+idn = identity_net(path=shared/'identity'/'foamliu_mobilefacenet.pt')
 wdirs = [shared/'3ddfa_v2', shared/'bfm', shared/'age']
 T = {}
 def phase(name):
@@ -88,7 +91,8 @@ if (work/'fren.pt').is_file():
     fren = load_encoders('mini', G)[0]; fren.load_state_dict(torch.load(work/'fren.pt', weights_only=True))
 else:
     fren = gan.fren
-    flog = train_inverter(fren, G, fd.sampler('train'), a.fren_steps, out=work/'fren', lr=1e-4, warmup=100)
+    flog = train_inverter(fren, G, fd.sampler('train'), a.fren_steps, out=work/'fren', lr=1e-4, warmup=100,
+                          id_net=idn if a.fren_lam_id else None, lam_id=a.fren_lam_id)
     torch.save(fren.state_dict(), work/'fren.pt')
 fren.eval().requires_grad_(False)
 
@@ -124,7 +128,7 @@ else:
 
 phase('figures')
 age_est = load_age_estimator(weights_dir=wdirs)
-figs = mini_figures(G, fren, vien, fd, identity_net(path=shared/'identity'/'foamliu_mobilefacenet.pt'), age_est, age_dir,
+figs = mini_figures(G, fren, vien, fd, idn, age_est, age_dir,
                     face3d, pose)
 figs['age_checker'] = age_checker_sensitivity(age_est, fd)
 before = json.loads((MINI_DIR/'manifest.json').read_text())['figures']['training'] if a.start == 'shipped' else {}

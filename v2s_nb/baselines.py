@@ -325,6 +325,9 @@ def train_inverter(model, # the encoder to train (FrEN, `StyleEncoder` or `ReSty
                    lr:float=4e-4, # peak Adam learning rate
                    warmup:int=50, # steps of linear warm-up before the cosine
                    lam_delta:float=2e-4, # e4e's delta regulariser (only for an e4e encoder)
+                   # a frozen face-identity network (`metrics.identity_net`) for pSp's identity term; None: no such term
+                   id_net=None,
+                   lam_id:float=0.1, # the identity term's weight, on 1 − cos(id(G(E(x))), id(x)) (pSp's λ: 0.1)
                    # a function of the input batch: the encoder sees degrade(x), the loss compares with x (16_restore)
                    degrade=None,
                    seed:int=0, # seeds the batches
@@ -345,6 +348,7 @@ def train_inverter(model, # the encoder to train (FrEN, `StyleEncoder` or `ReSty
         gen.set_state(sd['gen'])
         log = json.loads(sd['log'])
     noise = G.make_noise(randomize=False)
+    if id_net is not None: id_net.to(dev).eval().requires_grad_(False)
     restyle, e4e = isinstance(model, ReStyle), isinstance(getattr(model, 'encoder', None), Encoder4Editing)
     bar = tqdm(total=steps, initial=len(log), desc=type(getattr(model, 'encoder', model)).__name__, unit='step',
                disable=not progress)
@@ -363,14 +367,19 @@ def train_inverter(model, # the encoder to train (FrEN, `StyleEncoder` or `ReSty
                 for _ in range(t): w = model.refine(xs, w)
             w = model.refine(xs, w)
         else: w = model(xin)
-        rec = masked_rec_loss(G.synthesis(G.styles(w), noise), x, m)
-        loss = rec
+        img = G.synthesis(G.styles(w), noise)
+        rec = masked_rec_loss(img, x, m)
+        loss, terms = rec, {}
         if e4e: loss = loss + lam_delta * (w[:, 1:] - w[:, :1]).norm(dim=-1).sum(1).mean()
+        if id_net is not None:
+            with torch.no_grad(): e_x = id_net(x)
+            terms['id'] = (1 - (id_net(img) * e_x).sum(1)).mean()
+            loss = loss + lam_id * terms['id']
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 5.)
         opt.step()
-        log.append(dict(step=n + 1, rec=rec.item(), loss=loss.item()))
+        log.append(dict(step=n + 1, rec=rec.item(), loss=loss.item()) | {k: v.item() for k, v in terms.items()})
         bar.update(1)
         if ck is not None and (len(log) % ckpt_every == 0 or len(log) == steps):
             ck.parent.mkdir(parents=True, exist_ok=True)
