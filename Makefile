@@ -7,7 +7,7 @@ BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-v2s-$(shell cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)
 export HF_HUB_OFFLINE = 1
 
-.PHONY: install demo test test-fast docs sync readme browser pictures
+.PHONY: install demo test test-fast docs sync readme browser pictures studies
 
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,7 @@ demo: $(STAMP)
 # chromium and chromium-driver: `make browser`; the site's own test runs in `make docs`)
 test: $(STAMP)
 	V2S_OFFLINE=1 $(BIN)/python tools/docs.py execute --force
-	V2S_OFFLINE=1 $(BIN)/pytest -q -rs --ignore=tests/test_docs_site.py tests
+	V2S_OFFLINE=1 $(BIN)/pytest -q -rs --durations=12 --ignore=tests/test_docs_site.py tests
 
 test-fast: $(STAMP)
 	V2S_OFFLINE=1 OMP_NUM_THREADS=1 $(BIN)/nbdev-test
@@ -44,6 +44,11 @@ docs: $(STAMP)
 pictures: $(STAMP)
 	V2S_OFFLINE=1 V2S_PICTURES=write OMP_NUM_THREADS=1 $(BIN)/nbdev-test --flags slow --n-workers 1 \
 	  --file-re '05_stylegan|06_encoders|09_training|16a3_mini_gan|16a5_mini|17_pipeline'
+
+# the studies behind figures stated in the notebooks' prose that take too long for `make test` (cells flagged
+# `#| study`: measurements over all 13 real clips); each asserts the figures its notebook states
+studies: $(STAMP)
+	V2S_OFFLINE=1 $(BIN)/nbdev-test --flags "slow study" --n-workers 1 --file-re '03_faces'
 
 # Debian's Chromium and ChromeDriver for the browser test (root, Debian/Ubuntu); never a downloaded browser
 browser:

@@ -3,7 +3,7 @@ embedding (1,000 faces against the held-out photos), and FrEN's reconstructions'
 photos), for the shipped generator and for the checkpoint's G and EMA generator; writes the images an outside
 face-recognition network can check (tools/external_check.py).
 
-    python tools/check_gan.py WORK OUT [--state train_state/mini_gan.pt]
+    python tools/check_gan.py WORK OUT [--state train_state/mini_gan.pt] [--fren WORK/fren.pt]
 
 WORK holds faces64.npz (tools/train_mini.py makes it).
 """
@@ -22,6 +22,8 @@ from v2s_nb.edit.appearance import seeded_w
 
 ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
 ap.add_argument('work'); ap.add_argument('out'); ap.add_argument('--state', default='train_state/mini_gan.pt')
+ap.add_argument('--fren', default=None, help="a re-fitted FrEN's state dict (tools/train_mini.py's WORK/fren.pt) to "
+                "encode with, instead of the checkpoint's frozen one")
 a = ap.parse_args()
 out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
 fd = FaceData(Path(a.work)/'faces64.npz')
@@ -36,7 +38,12 @@ fren = load_encoders('mini', shipped)[0]
 gens = {'shipped': (shipped, fren)}
 if Path(a.state).is_file():
     tr = MiniGANTrainer.from_checkpoint(a.state)
-    gens |= {'G': (tr.G.eval(), tr.fren), 'ema': (tr.G_ema, tr.fren)}
+    fren_c = tr.fren
+    if a.fren:
+        fren_c = load_encoders('mini', tr.G_ema)[0].float()
+        fren_c.load_state_dict(torch.load(a.fren, map_location='cpu', weights_only=True))
+        fren_c.eval()
+    gens |= {'G': (tr.G.eval(), fren_c), 'ema': (tr.G_ema, fren_c)}
     print(f'checkpoint: {tr.n_step} steps, {tr.kimg:.1f} of {tr.cfg.kimg:g} kimg')
 res = {}
 for tag, (G, f) in gens.items():

@@ -11,8 +11,8 @@ Steps, each saved in WORK and skipped when it is there:
 3. the adversarial fine-tune (16a3) in stretches of --gan-minutes: its one resume checkpoint is --gan-state
    (train_state/mini_gan.pt, committed), so the next stretch can run on another machine from the repository alone.
    While the fine-tune is unfinished the script stops after the stretch: commit the checkpoint and run it again;
-4. FrEN re-fitted to the fine-tuned generator (--fren-steps, with pSp's identity term at --fren-lam-id), the mapping network re-fitted to its codes, ViEN, the age
-   direction and the pose MLP (16a4);
+4. FrEN re-fitted to the fine-tuned generator (--fren-steps, with pSp's identity term at --fren-lam-id), the mapping
+   network re-fitted to its codes, ViEN, the age direction and the pose MLP (16a4);
 5. the figures (16a5) in WORK/figures.json; --export writes the five fp16 files into v2s_nb/assets/mini.
 
 History: the first shipped models came from --start autoencoder with --ae-minutes 80, then 130 (a warm restart),
