@@ -44,8 +44,8 @@ ap.add_argument('--gan-fakes', choices=('both', 'random'), default='random', hel
 ap.add_argument('--gan-stop-kimg', type=float, default=None, help='end the fine-tune here instead of at its kimg')
 ap.add_argument('--gan-state', default='train_state/mini_gan.pt')
 ap.add_argument('--fren-steps', type=int, default=1500)
-ap.add_argument('--fren-lam-id', type=float, default=0.3,
-                help="weight of pSp's identity term (MobileFaceNet) in FrEN's re-fit; 0: none")
+ap.add_argument('--fren-lam-id', type=float, default=0.1,
+                help="weight of pSp's identity term (MobileFaceNet) in FrEN's re-fit (16a3's trial: 0.1); 0: none")
 ap.add_argument('--vien-minutes', type=float, default=8); ap.add_argument('--pose-iters', type=int, default=1200)
 ap.add_argument('--max-photos', type=int, default=None)
 ap.add_argument('--export', action='store_true'); ap.add_argument('--dest', default=None)
