@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #eb6a5d83
 from __future__ import annotations
-import os, random, tempfile, contextlib, inspect, dataclasses, importlib
+import os, re, json, random, tempfile, contextlib, inspect, dataclasses, importlib
 from fastcore.docments import docments
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,9 +15,9 @@ import torch.nn.functional as F
 # %% auto #0
 __all__ = ['PROFILES', 'DEFAULT_PROFILE', 'EDIT_LIMITS', 'PACKAGE_ROOT', 'V2SError', 'frames_to_images', 'images_to_frames',
            'center_crop', 'luminance', 'resize', 'batched', 'get_device', 'seed_everything', 'seeded', 'rng_state',
-           'set_rng_state', 'show_frames', 'picture_path', 'diagram', 'Doc', 'doc', 'GeneratorConfig', 'EncoderConfig',
-           'Profile', 'get_profile', 'Frozen', 'project_root', 'shared_path', 'publish', 'atomic_path', 'folder_lock',
-           'prepare_output_dir']
+           'set_rng_state', 'show_frames', 'picture_path', 'diagram', 'Doc', 'doc', 'prose', 'md_table', 'agrees',
+           'check_stated', 'GeneratorConfig', 'EncoderConfig', 'Profile', 'get_profile', 'Frozen', 'project_root',
+           'shared_path', 'publish', 'atomic_path', 'folder_lock', 'prepare_output_dir']
 
 # %% ../nbs/00_core.ipynb #a0cdf541
 class V2SError(Exception):
@@ -239,6 +239,70 @@ def doc(sym, # a function, class, dataclass or method
        ) -> Doc:
     "Show `sym`'s documentation in a notebook: its signature with each parameter's docment, and its docstring"
     return Doc(sym, level)
+
+# %% ../nbs/00_core.ipynb #b8211e7e
+def prose(nb, # the notebook file (notebooks run from `nbs/`, so its name is enough in a notebook)
+          anchor:str, # text that picks one markdown cell, e.g. its heading
+         ) -> str: # the cell's markdown
+    "The markdown cell of notebook `nb` that contains `anchor`: prose whose figures a cell asserts"
+    cells = [''.join(c['source']) for c in json.loads(Path(nb).read_text())['cells'] if c['cell_type'] == 'markdown']
+    hits = [c for c in cells if anchor in c]
+    if len(hits) != 1: raise ValueError(f"{nb}: {len(hits)} markdown cells contain {anchor!r}: make the anchor unique")
+    return hits[0]
+
+# %% ../nbs/00_core.ipynb #e636b1bb
+def md_table(text:str, # markdown holding one or more tables
+             which:int=0, # which table, in order
+             key:int=1, # how many leading cells name a row (joined by ' · ')
+            ) -> dict: # {a row's name: {column header: cell}}, bold marks removed
+    "A markdown table of `text` as a dict of rows"
+    tables, cur = [], []
+    for line in text.splitlines() + ['']:
+        if line.strip().startswith('|'):
+            cur.append([c.strip().replace('**', '') for c in line.strip()[1:-1].split('|')])
+        elif cur: tables, cur = tables + [cur], []
+    if which >= len(tables): raise ValueError(f'{len(tables)} tables in the text, not {which + 1}')
+    head, *rows = tables[which]
+    return {' · '.join(r[:key]): dict(zip(head, r)) for r in rows if not set(''.join(r)) <= set('-: ')}
+
+# %% ../nbs/00_core.ipynb #ecaa377c
+def agrees(stated:str, # a figure as printed: '19.67', '+0.4', '3.5%', '1.86×', '13,977', '**0.1680**'
+           value:float, # the measured value, in the unit it is printed in (percent for '3.5%')
+           slack:float=1., # how many units of the last printed digit the two may differ by
+           rel:float=0., # or this fraction of the stated figure, if larger (timings: a machine is never the same twice)
+          ) -> bool:
+    "Whether `value` is the figure `stated`, at the precision it is printed with (or within `rel` of it)"
+    m = re.search(r'[-+−]?\d[\d,]*(?:\.(\d+))?', stated.replace('**', ''))
+    if m is None: raise ValueError(f'no figure in {stated!r}')
+    x = float(m.group(0).replace(',', '').replace('−', '-'))
+    return abs(x - value) <= max(slack * 10. ** -len(m.group(1) or ''), rel * abs(x)) + 1e-9
+
+# %% ../nbs/00_core.ipynb #6fb428f6
+_NUM = r'([-+−]?\d[\d,]*(?:\.\d+)?)'
+
+def check_stated(stated, # `md_table`'s rows, or the prose (a string or a list of strings)
+                 measured, # for a table: {row: {column: value}}; for prose: strings it must contain, or
+                           # (template, values) pairs: the template with a figure for each `{}`, each agreeing
+                           # with its value
+                 slack:float=1., # `agrees`' slack
+                 rel:float=0., # `agrees`' relative tolerance
+                ):
+    "Assert that the prose states what was measured; the error lists every figure that differs"
+    if isinstance(stated, dict):
+        bad = [f"{r} · {c}: stated {stated[r][c]}, measured {v:.6g}" if r in stated and c in stated[r]
+               else f"{r} · {c}: not in the table" for r, cols in measured.items() for c, v in cols.items()
+               if r not in stated or c not in stated[r] or not agrees(stated[r][c], v, slack, rel)]
+    else:
+        text = ' '.join(' '.join([stated] if isinstance(stated, str) else stated).split())
+        bad = []
+        for m in measured:
+            tpl, vals = (m, ()) if isinstance(m, str) else m
+            pat = _NUM.join(re.escape(re.sub(r'\s+', ' ', part)) for part in tpl.split('{}'))
+            hits = [h.groups() for h in re.finditer(pat, text)]
+            ok = [h for h in hits if all(agrees(s, v, slack, rel) for s, v in zip(h, vals))]
+            if not ok: bad.append(f"not stated: {tpl!r}" + (f" with {[round(v, 6) for v in vals]}" if vals else '')
+                                  + (f" (stated: {list(hits[0])})" if hits else ''))
+    if bad: raise AssertionError('the prose and the measurement differ:\n  ' + '\n  '.join(bad))
 
 # %% ../nbs/00_core.ipynb #1d610b7f
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from .video import VideoReader
 
 # %% auto #0
 __all__ = ['CROP_SCALE', 'Detector', 'MediaPipeDetector', 'S3FDDetector', 'make_detector', 'iou', 'to_css', 'select_subject',
-           'fill_missing', 'smooth_track', 'jitter', 'FaceTrack', 'track_faces', 'crop_affine', 'invert_affine',
-           'crop_face', 'feather_mask', 'paste_back', 'iter_crops']
+           'fill_missing', 'smooth_track', 'jitter', 'drift', 'FaceTrack', 'track_faces', 'crop_affine',
+           'invert_affine', 'crop_face', 'feather_mask', 'paste_back', 'iter_crops']
 
 # %% ../nbs/03_faces.ipynb #52acf873
 class Detector:
@@ -212,6 +212,12 @@ def jitter(css:np.ndarray, # (T,3) centre and size per frame
     "Mean frame-to-frame movement of the box centre (px)"
     return float(np.hypot(*np.diff(css[:, :2], axis=0).T).mean()) if len(css) > 1 else 0.0
 
+def drift(raw:np.ndarray, # (T,3) the raw track: centre and size per frame
+          smooth:np.ndarray, # (T,3) the smoothed track
+         ) -> np.ndarray: # (T,) distance of the centres as a fraction of the raw face size
+    "How far smoothing moved the box centre in each frame, relative to the face's size"
+    return np.hypot(*(smooth[:, :2] - raw[:, :2]).T) / raw[:, 2]
+
 # %% ../nbs/03_faces.ipynb #65b71274
 @dataclass
 class FaceTrack:
@@ -232,10 +238,10 @@ class FaceTrack:
         "Figures for reports: frames, detection coverage, filled frames, jitter raw/smoothed, drift"
         raw = to_css(fill_missing(self.raw))
         ok = self.detected
-        drift = np.hypot(*(self.css[ok, :2] - raw[ok, :2]).T) / raw[ok, 2]
         return dict(frames=len(self), detected=int(ok.sum()), filled=int((~ok).sum()), coverage=round(self.coverage, 4),
                     jitter_raw_px=round(jitter(raw), 3), jitter_px=round(jitter(self.css), 3),
-                    drift_rel=round(float(drift.mean()), 4), face_px=round(float(np.median(self.css[:, 2])), 1))
+                    drift_rel=round(float(drift(raw[ok], self.css[ok]).mean()), 4),
+                    face_px=round(float(np.median(self.css[:, 2])), 1))
 
 # %% ../nbs/03_faces.ipynb #87898a7d
 def track_faces(video, # a video file or `VideoReader`
