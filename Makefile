@@ -50,7 +50,7 @@ pictures: $(STAMP)
 # about an hour on 2 cores); each asserts the figures its notebook states (`core.check_stated`)
 STUDIES = 03_faces|05_stylegan|12_evaluation|16b_fast|16c_composite|16d_tune|18a_bench
 studies: $(STAMP)
-	V2S_OFFLINE=1 $(BIN)/nbdev-test --flags "slow study" --n-workers 1 --file-re '$(STUDIES)'
+	V2S_OFFLINE=1 $(BIN)/nbdev-test --flags "slow study" --n-workers 1 --cell-timeout 3600 --file-re '$(STUDIES)'
 
 # Debian's Chromium and ChromeDriver for the browser test (root, Debian/Ubuntu); never a downloaded browser
 browser:

@@ -266,20 +266,21 @@ def md_table(text:str, # markdown holding one or more tables
     return {' · '.join(r[:key]): dict(zip(head, r)) for r in rows if not set(''.join(r)) <= set('-: ')}
 
 # %% ../nbs/00_core.ipynb #ecaa377c
+_NUM = r'([-+−]?\d[\d,]*(?:\.\d+)?)'   # a figure as prose prints it
+
 def agrees(stated:str, # a figure as printed: '19.67', '+0.4', '3.5%', '1.86×', '13,977', '**0.1680**'
            value:float, # the measured value, in the unit it is printed in (percent for '3.5%')
            slack:float=1., # how many units of the last printed digit the two may differ by
            rel:float=0., # or this fraction of the stated figure, if larger (timings: a machine is never the same twice)
           ) -> bool:
     "Whether `value` is the figure `stated`, at the precision it is printed with (or within `rel` of it)"
-    m = re.search(r'[-+−]?\d[\d,]*(?:\.(\d+))?', stated.replace('**', ''))
+    m = re.search(_NUM, stated.replace('**', ''))
     if m is None: raise ValueError(f'no figure in {stated!r}')
-    x = float(m.group(0).replace(',', '').replace('−', '-'))
-    return abs(x - value) <= max(slack * 10. ** -len(m.group(1) or ''), rel * abs(x)) + 1e-9
+    s = m.group(1).replace(',', '').replace('−', '-')
+    x, digits = float(s), len(s.partition('.')[2])
+    return abs(x - value) <= max(slack * 10. ** -digits, rel * abs(x)) + 1e-9
 
 # %% ../nbs/00_core.ipynb #6fb428f6
-_NUM = r'([-+−]?\d[\d,]*(?:\.\d+)?)'
-
 def check_stated(stated, # `md_table`'s rows, or the prose (a string or a list of strings)
                  measured, # for a table: {row: {column: value}}; for prose: strings it must contain, or
                            # (template, values) pairs: the template with a figure for each `{}`, each agreeing
