@@ -41,6 +41,8 @@ ap.add_argument('work'); ap.add_argument('--start', choices=('shipped', 'autoenc
 ap.add_argument('--ae-minutes', type=float, default=130)
 ap.add_argument('--gan-minutes', type=float, default=100); ap.add_argument('--gan-kimg', type=float, default=240)
 ap.add_argument('--gan-fakes', choices=('both', 'random'), default='random', help="what D judges (16a3's run 3: random)")
+ap.add_argument('--gan-disc', choices=('stylegan2', 'projected'), default='projected',
+                help="D: StyleGAN2's, or heads on frozen RetinaFace features (16a3's run 4: projected, R1 off)")
 ap.add_argument('--gan-stop-kimg', type=float, default=None, help='end the fine-tune here instead of at its kimg')
 ap.add_argument('--gan-state', default='train_state/mini_gan.pt')
 ap.add_argument('--fren-steps', type=int, default=1500)
@@ -80,8 +82,9 @@ def pictures(tr):
     with torch.no_grad():
         x = fd.batch(show)[0]
         save_strip(x, tr.G_ema.render(tr.fren(x)), *sample_faces(tr.G_ema, 32).split(16), path=out/f'step_{tr.n_step:06d}.png')
-gan = train_gan_stretch(fd, a.gan_state, a.gan_minutes, G, fren, GANConfig(kimg=a.gan_kimg, fakes=a.gan_fakes),
-                        on_checkpoint=pictures, until_kimg=a.gan_stop_kimg)
+cfg = GANConfig(kimg=a.gan_kimg, fakes=a.gan_fakes, disc=a.gan_disc, r1=0. if a.gan_disc == 'projected' else 1.)
+gan = train_gan_stretch(fd, a.gan_state, a.gan_minutes, G, fren, cfg, features=shared/'detectors'/'retinaface'/
+                        'mobilenet0.25_Final.pth', on_checkpoint=pictures, until_kimg=a.gan_stop_kimg)
 if not gan.reached(a.gan_stop_kimg):
     raise SystemExit(f"the fine-tune is at {gan.kimg:.1f} of {gan.cfg.kimg:g} kimg: commit {a.gan_state} and run this again")
 G = gan.G_ema.eval().requires_grad_(False); G.set_fused(None)
