@@ -569,7 +569,6 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                  'v2s_nb.mini_gan.RetinaBackbone': ('mini_gan.html#retinabackbone', 'v2s_nb/mini_gan.py'),
                                  'v2s_nb.mini_gan.RetinaBackbone.__init__': ('mini_gan.html#retinabackbone.__init__', 'v2s_nb/mini_gan.py'),
                                  'v2s_nb.mini_gan.RetinaBackbone.forward': ('mini_gan.html#retinabackbone.forward', 'v2s_nb/mini_gan.py'),
-                                 'v2s_nb.mini_gan.RetinaBackbone.train': ('mini_gan.html#retinabackbone.train', 'v2s_nb/mini_gan.py'),
                                  'v2s_nb.mini_gan._dw': ('mini_gan.html#_dw', 'v2s_nb/mini_gan.py'),
                                  'v2s_nb.mini_gan.retina_features': ('mini_gan.html#retina_features', 'v2s_nb/mini_gan.py'),
                                  'v2s_nb.mini_gan.train_gan_stretch': ('mini_gan.html#train_gan_stretch', 'v2s_nb/mini_gan.py')},

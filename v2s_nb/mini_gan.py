@@ -14,14 +14,14 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.nn.utils.parametrizations import spectral_norm
 from tqdm.auto import tqdm
-from .core import V2SError, atomic_path, rng_state, set_rng_state, seed_everything, get_profile
+from .core import V2SError, Frozen, atomic_path, rng_state, set_rng_state, seed_everything, get_profile
 from .stylegan import Generator
 from .encoders import build_encoders
 from .gan_training import Discriminator, diff_augment, _requires_grad as _set_grad
 from .mini_ae import _flip
 from .losses import masked_rec_loss
 from .mini_data import FaceData
-from .weights import WeightsEntry, register, resolve, load_checkpoint
+from .weights import WeightsEntry, register, resolve, load_checkpoint, load_strict
 
 # %% auto #0
 __all__ = ['GANConfig', 'RetinaBackbone', 'retina_features', 'ProjectedHeads', 'MiniGANTrainer', 'train_gan_stretch']
@@ -62,7 +62,7 @@ def _dw(cin:int, # input channels
     return nn.Sequential(*depthwise, *pointwise)
 
 # %% ../nbs/16a3_mini_gan.ipynb #ff3ce682
-class RetinaBackbone(nn.Module):
+class RetinaBackbone(Frozen):
     "RetinaFace's MobileNet-0.25 body, frozen: features of 64, 128 and 256 channels at strides 8, 16 and 32"
     def __init__(self, size:int=128): # the side the crops are resized to first
         super().__init__()
@@ -72,8 +72,7 @@ class RetinaBackbone(nn.Module):
         self.stage3 = nn.Sequential(_dw(128, 256, 2), _dw(256, 256, 1))
         self.size = size
         self.register_buffer('mean', torch.tensor([104., 117., 123.]).view(1, 3, 1, 1))   # BGR means, 0…255
-        self.eval().requires_grad_(False)
-    def train(self, mode:bool=True): return super().train(False)   # frozen: BatchNorm keeps its statistics
+        self.freeze()   # BatchNorm keeps its statistics
     def forward(self, x): # (N,3,S,S) RGB in [-1,1]
         "The three feature maps of `x`"
         x = F.interpolate(x, size=(self.size, self.size), mode='bilinear', align_corners=False)
@@ -89,8 +88,8 @@ def retina_features(weights=None, # a state dict, a file, None (the registry) or
     if isinstance(weights, str) and weights == 'random': return net
     sd = weights if isinstance(weights, dict) else load_checkpoint(resolve('retinaface-mnet025', path=weights))
     body = {k.removeprefix('body.'): v for k, v in sd.items() if k.startswith('body.')}
-    net.load_state_dict(body | {'mean': net.mean})
-    return net.eval()
+    load_strict(net, body | {'mean': net.mean}, "not RetinaFace MobileNet-0.25 weights")
+    return net
 
 # %% ../nbs/16a3_mini_gan.ipynb #2e593734
 class ProjectedHeads(nn.Module):
