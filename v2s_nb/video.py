@@ -84,7 +84,7 @@ def _probe_first(self:VideoReader) -> tuple:
 @patch
 def iter_timed(self:VideoReader):
     "Yield (time in seconds from the first frame, frame) pairs; `start` places them on the file's timeline"
-    t0 = None
+    t0, indexed = None, self.stream.frames   # read while open: PyAV 18 refuses a closed stream's attributes
     try:
         for frame in self._container.decode(self.stream):
             t = frame.time if frame.time is not None else self.n_decoded / self.fps
@@ -96,8 +96,8 @@ def iter_timed(self:VideoReader):
         raise V2SError(f"'{self.path}' is damaged at frame {self.n_decoded} ({_reason(e)})") from None
     finally: self.close()
     if self.n_decoded == 0: raise V2SError(f"'{self.path}' contains no video frames")
-    if self.stream.frames and self.n_decoded < self.stream.frames:
-        raise V2SError(f"'{self.path}' ends after {self.n_decoded} of its {self.stream.frames} frames: the file "
+    if indexed and self.n_decoded < indexed:
+        raise V2SError(f"'{self.path}' ends after {self.n_decoded} of its {indexed} frames: the file "
                        "is truncated")
 
 # %% ../nbs/02_video.ipynb #20235bfd
