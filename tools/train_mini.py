@@ -1,11 +1,12 @@
 """The recipe of the `mini` models on a 2-core CPU, step by step as in nbs/16a1_mini_data … 16a5_mini (model card:
 v2s_nb/assets/mini/MODEL_CARD.md).
 
-    python tools/train_mini.py WORK [--start shipped] [--gan-minutes 100] [--export]
+    python tools/train_mini.py WORK [--start committed] [--gan-minutes 100] [--export]
 
 Steps, each saved in WORK and skipped when it is there:
 1. faces64.npz (prepare_faces, 16a1) from ../shared/assets;
-2. the starting generator and FrEN: `--start shipped` (default) takes the package's, which are step 2's result;
+2. the starting generator and FrEN: `--start committed` (default) takes step 2's result, train_state/autoencoder/
+   (the models shipped before the fine-tune; their figures are train_state/trials.json's 'autoencoder models');
    `--start autoencoder` trains them (16a2; --ae-minutes of step time, resumed from WORK/ae/ae.ckpt) and fits the
    mapping network to them;
 3. the adversarial fine-tune (16a3) in stretches of --gan-minutes: its one resume checkpoint is --gan-state
@@ -15,8 +16,8 @@ Steps, each saved in WORK and skipped when it is there:
    network re-fitted to its codes, ViEN, the age direction and the pose MLP (16a4);
 5. the figures (16a5) in WORK/figures.json; --export writes the five fp16 files into v2s_nb/assets/mini.
 
-History: the first shipped models came from --start autoencoder with --ae-minutes 80, then 130 (a warm restart),
---vien-minutes 8 --pose-iters 1200, without step 3.
+History: the first shipped models (now train_state/autoencoder/) came from --start autoencoder with --ae-minutes 80,
+then 130 (a warm restart), --vien-minutes 8 --pose-iters 1200, without step 3.
 """
 import argparse, dataclasses, json, time
 from pathlib import Path
@@ -26,7 +27,7 @@ from v2s_nb.mini_ae import train_autoencoder, save_strip
 from v2s_nb.mini_gan import train_gan_stretch, GANConfig
 from v2s_nb.mini_editors import (encode_photos, fit_mapping, centre_fren, train_vien, age_direction_from_labels,
                                  pose_training_pairs, age_checker_sensitivity)
-from v2s_nb.mini import mini_figures, export_mini, sample_faces, MINI_DIR
+from v2s_nb.mini import mini_figures, export_mini, sample_faces
 from v2s_nb.stylegan import load_generator
 from v2s_nb.encoders import ViEN, load_encoders
 from v2s_nb.baselines import train_inverter
@@ -37,7 +38,7 @@ from v2s_nb.edit.age import load_age_estimator
 from v2s_nb.metrics import identity_net
 
 ap = argparse.ArgumentParser()
-ap.add_argument('work'); ap.add_argument('--start', choices=('shipped', 'autoencoder'), default='shipped')
+ap.add_argument('work'); ap.add_argument('--start', choices=('committed', 'autoencoder'), default='committed')
 ap.add_argument('--ae-minutes', type=float, default=130)
 ap.add_argument('--gan-minutes', type=float, default=100); ap.add_argument('--gan-kimg', type=float, default=240)
 ap.add_argument('--gan-fakes', choices=('both', 'random'), default='random', help="what D judges (16a3's run 3: random)")
@@ -60,6 +61,8 @@ T = {}
 def phase(name):
     T[name] = time.time(); print(f'== {name}', flush=True)
 
+AE = Path('train_state/autoencoder')   # step 2's generator and FrEN, where the fine-tune starts
+
 phase('data')
 if not (work/'faces64.npz').is_file(): prepare_faces(work/'faces64.npz', shared, max_photos=a.max_photos)
 fd = FaceData(work/'faces64.npz')
@@ -67,8 +70,9 @@ fd = FaceData(work/'faces64.npz')
 phase('start')
 G = fren = None
 if not Path(a.gan_state).is_file():
-    if a.start == 'shipped':
-        G = load_generator('mini').float(); fren = load_encoders('mini', G)[0].float()
+    if a.start == 'committed':
+        G = load_generator('mini', path=AE/'v2s-mini-generator.pt').float()
+        fren = load_encoders('mini', G, fren_path=AE/'v2s-mini-fren.pt')[0].float()
     else:
         tr = train_autoencoder(fd, work/'ae', minutes=a.ae_minutes)
         G, fren = tr.G.eval().requires_grad_(False), tr.fren.eval().requires_grad_(False)
@@ -134,8 +138,9 @@ age_est = load_age_estimator(weights_dir=wdirs)
 figs = mini_figures(G, fren, vien, fd, idn, age_est, age_dir,
                     face3d, pose)
 figs['age_checker'] = age_checker_sensitivity(age_est, fd)
-before = json.loads((MINI_DIR/'manifest.json').read_text())['figures']['training'] if a.start == 'shipped' else {}
-ae = {k: v for k, v in before.items() if k.startswith('ae_')}     # the autoencoder the shipped start came from
+before = json.loads(Path('train_state/trials.json').read_text())['autoencoder models (mini_figures)']['training'] \
+    if a.start == 'committed' else {}
+ae = {k: v for k, v in before.items() if k.startswith('ae_')}     # the autoencoder the committed start came from
 figs['training'] = ae | dict(gan_steps=gan.n_step, gan_kimg=gan.kimg, gan_seconds=round(gan.elapsed), gan=dataclasses.asdict(gan.cfg),
                         data={s: {sp: int(len(fd.select(s, sp))) for sp in ('train', 'held-out', 'unseen')}
                               for s in ('utkface', 'lfw', 'clip')})
