@@ -15,6 +15,8 @@ Steps, each saved in WORK and skipped when it is there:
 4. FrEN re-fitted to the fine-tuned generator (--fren-steps, with pSp's identity term at --fren-lam-id), the mapping
    network re-fitted to its codes, ViEN, the age direction and the pose MLP (16a4);
 5. the figures (16a5) in WORK/figures.json; --export writes the five fp16 files into v2s_nb/assets/mini.
+`--checker-only` stops after step 1: it measures the age checker on real held-out photos (no model involved) and
+writes that figure into the package manifest.
 
 History: the first shipped models (now train_state/autoencoder/) came from --start autoencoder with --ae-minutes 80,
 then 130 (a warm restart), --vien-minutes 8 --pose-iters 1200, without step 3.
@@ -52,6 +54,9 @@ ap.add_argument('--fren-lam-id', type=float, default=0.1,
 ap.add_argument('--vien-minutes', type=float, default=8); ap.add_argument('--pose-iters', type=int, default=1200)
 ap.add_argument('--max-photos', type=int, default=None)
 ap.add_argument('--export', action='store_true'); ap.add_argument('--dest', default=None)
+ap.add_argument('--checker-only', action='store_true',
+                help="only measure the age checker on the held-out photos (`age_checker_sensitivity`, no model in it) "
+                     "and write it into the package manifest's figures")
 a = ap.parse_args()
 work = Path(a.work); work.mkdir(parents=True, exist_ok=True)
 shared = shared_root()
@@ -66,6 +71,13 @@ AE = Path('train_state/autoencoder')   # step 2's generator and FrEN, where the 
 phase('data')
 if not (work/'faces64.npz').is_file(): prepare_faces(work/'faces64.npz', shared, max_photos=a.max_photos)
 fd = FaceData(work/'faces64.npz')
+if a.checker_only:
+    from v2s_nb.mini import MINI_DIR
+    m = json.loads((MINI_DIR/'manifest.json').read_text())
+    m['figures']['age_checker'] = age_checker_sensitivity(load_age_estimator(weights_dir=wdirs), fd)
+    print(json.dumps(m['figures']['age_checker'], indent=1))
+    (MINI_DIR/'manifest.json').write_text(json.dumps(m, indent=1))
+    raise SystemExit
 
 phase('start')
 G = fren = None

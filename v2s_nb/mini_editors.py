@@ -193,16 +193,23 @@ def age_checker_sensitivity(estimator, # an age estimator: images (N,3,S,S) -> (
                             fd:FaceData, # the data: its held-out UTKFace photos
                             n:int=150, # at most this many people per group
                             detail=(64, 24, 16), # resolutions (px) the photos' detail is reduced to
-                           ) -> dict: # per resolution: mean age of each group, their gap, n
-    "Mean estimated age of held-out people aged 18–30 and 60+, on the photos and with their detail reduced"
+                            lo:int=15, hi:int=75, # the ages of the people the slope is fitted over
+                           ) -> dict: # per resolution: mean age of each group, their gap, n; the slope per 20 years
+    """Mean estimated age of held-out people aged 18–30 and 60+, and the estimate's least-squares rise per 20 real
+    years over all held-out people aged `lo`..`hi`, on the photos and with their detail reduced"""
     idx = fd.select('utkface', 'held-out')
     a = fd.age[idx]
     groups = {'young': idx[(a >= 18) & (a <= 30)][:n], 'old': idx[a >= 60][:n]}
+    span = idx[(a >= lo) & (a <= hi)]
+    real = fd.age[span].astype(np.float64)
     out = {}
     for d in detail:
         def blur(x):
             if d >= x.shape[-1]: return x
             return F.interpolate(F.interpolate(x, d, mode='area'), x.shape[-1], mode='bilinear', align_corners=False)
         r = {g: float(estimator(blur(fd.batch(i)[0])).mean()) for g, i in groups.items()}
-        out[f'{d}px'] = r | dict(gap=r['old'] - r['young'], n=min(len(i) for i in groups.values()))
+        est = torch.cat([estimator(blur(fd.batch(span[i:i + 256])[0])) for i in range(0, len(span), 256)]).double()
+        slope = float(np.polyfit(real, est.numpy(), 1)[0])
+        out[f'{d}px'] = r | dict(gap=r['old'] - r['young'], n=min(len(i) for i in groups.values()),
+                                 per_20_years=20 * slope, n_slope=len(span))
     return out
