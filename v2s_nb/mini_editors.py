@@ -193,7 +193,8 @@ def age_checker_sensitivity(estimator, # an age estimator: images (N,3,S,S) -> (
                             fd:FaceData, # the data: its held-out UTKFace photos
                             n:int=150, # at most this many people per group
                             detail=(64, 24, 16), # resolutions (px) the photos' detail is reduced to
-                            lo:int=15, hi:int=75, # the ages of the people the slope is fitted over
+                            lo:int=15, # youngest age the slope is fitted over
+                            hi:int=75, # oldest age the slope is fitted over
                            ) -> dict: # per resolution: mean age of each group, their gap, n; the slope per 20 years
     """Mean estimated age of held-out people aged 18–30 and 60+, and the estimate's least-squares rise per 20 real
     years over all held-out people aged `lo`..`hi`, on the photos and with their detail reduced"""
