@@ -47,7 +47,8 @@ pictures: $(STAMP)
 
 # the studies behind figures stated in the notebooks' prose that take too long for `make test` (cells flagged
 # `#| study`: measurements over all 13 real clips, the composite through `v2s edit`, Table 1's slow rows, timings,
-# the age direction learned against SSR-Net; about an hour on 2 cores); each asserts the figures its notebook states (`core.check_stated`)
+# the age direction learned against SSR-Net; about an hour on 2 cores); each asserts the figures its notebook
+# states (`core.check_stated`)
 STUDIES = 03_faces|05_stylegan|12_evaluation|14_edit_age|16b_fast|16c_composite|16d_tune|18a_bench
 studies: $(STAMP)
 	V2S_OFFLINE=1 $(BIN)/nbdev-test --flags "slow study" --n-workers 1 --cell-timeout 3600 --file-re '$(STUDIES)'
