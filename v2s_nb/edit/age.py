@@ -202,7 +202,8 @@ def age_response(G, # the generator
                 ) -> dict:
     """How the estimator's age follows the request: mean Δage per requested years, least-squares slope, mean |Δage −
     years|"""
-    dev = next(estimator.parameters()).device
+    params = estimator.parameters() if hasattr(estimator, 'parameters') else ()
+    dev = next((p.device for p in params), next(G.parameters()).device)   # the estimator's, else G's
     age = lambda edits: estimator(render_edited(G, latents, edits).to(dev)).cpu()
     a0 = age([])
     got = {y: age([AgeEdit(direction, y)]) - a0 for y in years}
