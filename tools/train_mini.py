@@ -29,7 +29,7 @@ from v2s_nb.mini_ae import train_autoencoder, save_strip
 from v2s_nb.mini_gan import train_gan_stretch, GANConfig
 from v2s_nb.mini_editors import (encode_photos, fit_mapping, centre_fren, train_vien, age_direction_from_labels,
                                  pose_training_pairs, age_checker_sensitivity)
-from v2s_nb.mini import mini_figures, export_mini, sample_faces
+from v2s_nb.mini import mini_figures, export_mini, sample_faces, MINI_DIR
 from v2s_nb.stylegan import load_generator
 from v2s_nb.encoders import ViEN, load_encoders
 from v2s_nb.baselines import train_inverter
@@ -38,6 +38,7 @@ from v2s_nb.losses import DenseMeshLoss
 from v2s_nb.edit.pose import train_pose_editor, feature_scale, PoseMLP
 from v2s_nb.edit.age import load_age_estimator
 from v2s_nb.metrics import identity_net
+from v2s_nb.core import atomic_path
 
 ap = argparse.ArgumentParser()
 ap.add_argument('work'); ap.add_argument('--start', choices=('committed', 'autoencoder'), default='committed')
@@ -72,11 +73,10 @@ phase('data')
 if not (work/'faces64.npz').is_file(): prepare_faces(work/'faces64.npz', shared, max_photos=a.max_photos)
 fd = FaceData(work/'faces64.npz')
 if a.checker_only:
-    from v2s_nb.mini import MINI_DIR
     m = json.loads((MINI_DIR/'manifest.json').read_text())
     m['figures']['age_checker'] = age_checker_sensitivity(load_age_estimator(weights_dir=wdirs), fd)
     print(json.dumps(m['figures']['age_checker'], indent=1))
-    (MINI_DIR/'manifest.json').write_text(json.dumps(m, indent=1))
+    with atomic_path(MINI_DIR/'manifest.json') as tmp: Path(tmp).write_text(json.dumps(m, indent=1))
     raise SystemExit
 
 phase('start')
